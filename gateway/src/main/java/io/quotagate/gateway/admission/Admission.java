@@ -1,0 +1,19 @@
+package io.quotagate.gateway.admission;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Decides whether one request may pass, and settles it after the upstream answered. The proxy translates
+ * HTTP into {@link AdmissionRequest} and a {@link Decision} back into HTTP; every rule lives behind this.
+ */
+public interface Admission {
+
+    /**
+     * Never completes exceptionally: store failures become a {@link Decision.Rejected} or, where the group
+     * fails open, an uncharged {@link Decision.Admitted}. May complete on any thread.
+     */
+    CompletionStage<Decision> admit(AdmissionRequest request);
+
+    /** Called exactly once for every admitted request, when its upstream exchange ended. Never blocks. */
+    void settle(Decision.Admitted admitted, UpstreamOutcome outcome);
+}

@@ -1,0 +1,26 @@
+package io.quotagate.gateway.config;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Prices from the vendor's billing rules, used by quotes and recorded on grants.
+ *
+ * @param packs     calls in a pack → price
+ * @param qps       volume tiers, in ascending {@code below} order, the last with {@code below == null}
+ * @param templates slots → price
+ */
+public record Catalog(String currency, SortedMap<Long, BigDecimal> packs, List<QpsTier> qps, SortedMap<Long, BigDecimal> templates) {
+
+    public Catalog {
+        packs = new TreeMap<>(packs);
+        qps = List.copyOf(qps);
+        templates = new TreeMap<>(templates);
+    }
+
+    /** One volume tier: applies to purchases of fewer than {@code below} QPS (null: any quantity). */
+    public record QpsTier(Integer below, BigDecimal perDay, BigDecimal perMonth) {
+    }
+}

@@ -1,0 +1,47 @@
+package io.quotagate.gateway.config;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The whole configuration of one gateway replica, as loaded from one YAML file. Immutable: a reload
+ * builds a new instance and swaps one reference.
+ *
+ * @param source      where it was read from (a file path, or a name for configs built in code)
+ * @param contentHash SHA-256 of the file's bytes, hex; lets operators check that replicas agree
+ * @param overrides   tenant id → group name → override
+ */
+public record GatewayConfig(
+        ServerConfig server,
+        AdminConfig admin,
+        UpstreamConfig upstream,
+        StoreConfig store,
+        Defaults defaults,
+        Map<String, GroupConfig> groups,
+        Map<String, Map<String, GroupOverride>> overrides,
+        Catalog catalog,
+        MetricsConfig metrics,
+        String source,
+        String contentHash) {
+
+    public GatewayConfig {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(upstream, "upstream");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(defaults, "defaults");
+        groups = Map.copyOf(groups);
+        overrides = Map.copyOf(overrides);
+        Objects.requireNonNull(catalog, "catalog");
+        Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** The override of one tenant for one group, or {@link GroupOverride#NONE}. */
+    public GroupOverride override(String tenant, String group) {
+        Map<String, GroupOverride> byGroup = overrides.get(tenant);
+        if (byGroup == null) {
+            return GroupOverride.NONE;
+        }
+        return byGroup.getOrDefault(group, GroupOverride.NONE);
+    }
+}

@@ -1,0 +1,7 @@
+package io.quotagate.gateway.config;
+
+/**
+ * @param tenantLabel whether request metrics carry a {@code tenant} label (off for many tenants)
+ */
+public record MetricsConfig(boolean tenantLabel) {
+}

@@ -1,0 +1,41 @@
+package io.quotagate.gateway.store;
+
+/**
+ * The store's decision on one request, with what the rate-limit headers need.
+ * {@code limit} is the QPS limit in force (0 when none applies), {@code windowRemaining} the admissions
+ * left in the current 1000 ms window after this one, {@code callsRemaining} the usable calls left in
+ * count mode (-1 in QPS mode or when not applicable).
+ */
+public sealed interface AdmitResult {
+
+    BillingMode mode();
+
+    long limit();
+
+    long windowRemaining();
+
+    long callsRemaining();
+
+    /** Admitted; {@code charged} calls were taken (0 in QPS mode or for free routes). */
+    record Admitted(BillingMode mode, long limit, long windowRemaining, long resetMillis, long callsRemaining, int charged)
+            implements AdmitResult {
+    }
+
+    /**
+     * Denied; nothing changed. {@code retryAfterMillis} is when a retry can succeed (for {@code QPS_EXCEEDED}),
+     * or 0 when waiting will not help.
+     */
+    record Denied(Reason reason, BillingMode mode, long limit, long windowRemaining, long retryAfterMillis, long callsRemaining)
+            implements AdmitResult {
+    }
+
+    /** Why the store denied a request. */
+    enum Reason {
+        INVALID_API_KEY,
+        TENANT_SUSPENDED,
+        QPS_EXCEEDED,
+        QPS_NOT_PURCHASED,
+        CALLS_EXHAUSTED,
+        TEMPLATE_QUOTA_EXHAUSTED
+    }
+}

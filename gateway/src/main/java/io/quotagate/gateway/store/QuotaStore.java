@@ -1,0 +1,57 @@
+package io.quotagate.gateway.store;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where balances, windows, keys and the ledger live. Every method is one atomic step in the store;
+ * implementations: {@code MemoryQuotaStore} (one node, not durable) and {@code RedisQuotaStore}.
+ *
+ * <p>Expected outcomes (a denial, a refused grant) are values. A returned stage completes exceptionally
+ * only with {@link StoreUnavailableException}: the store could not be reached or did not answer in time,
+ * and nothing is known about whether the step applied. Every step is idempotent by its id
+ * ({@code requestId} or {@code orderId}), so repeating it after such a failure is safe.
+ *
+ * <p>No method blocks the calling thread.
+ */
+public interface QuotaStore extends AutoCloseable {
+
+    /** Rules 1–8: the key, the tenant, the QPS window, the charge and the template slot, decided at once. */
+    CompletionStage<AdmitResult> admit(AdmitCommand command);
+
+    /** Rules 7 and 9, after the upstream answered (or failed): refund and template slot, at most once per request. */
+    CompletionStage<Void> settle(SettleCommand command);
+
+    // ---- tenant operations (the admin API exposes them) ----
+
+    /** Creates the tenant, activates every given group (rule 1, once per tenant id ever) and its first key. */
+    CompletionStage<OpResult<TenantView>> createTenant(TenantOps.CreateTenant command);
+
+    CompletionStage<OpResult<TenantView>> setStatus(String tenantId, TenantView.Status status);
+
+    CompletionStage<OpResult<TenantView>> setMode(String tenantId, String group, BillingMode mode);
+
+    /** Adds a key (digest only) to an existing tenant. */
+    CompletionStage<OpResult<KeyInfo>> addKey(String tenantId, KeyInfo key);
+
+    CompletionStage<OpResult<KeyInfo>> revokeKey(String tenantId, String keyId);
+
+    CompletionStage<OpResult<List<KeyInfo>>> keys(String tenantId);
+
+    /** Rule 10: the same {@code orderId} with the same body returns the first result; with another body, a conflict. */
+    CompletionStage<OpResult<Lot>> grantPack(TenantOps.GrantPack command);
+
+    CompletionStage<OpResult<QpsPurchase>> buyQps(TenantOps.BuyQps command);
+
+    CompletionStage<OpResult<TemplateQuota>> grantTemplates(TenantOps.GrantTemplates command);
+
+    CompletionStage<Optional<TenantView>> tenant(String tenantId);
+
+    CompletionStage<List<String>> tenantIds();
+
+    CompletionStage<OpResult<List<LedgerEntry>>> ledger(String tenantId);
+
+    @Override
+    void close();
+}
