@@ -1,5 +1,6 @@
 package io.quotagate.gateway.store;
 
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -51,6 +52,9 @@ public interface QuotaStore extends AutoCloseable {
     CompletionStage<List<String>> tenantIds();
 
     CompletionStage<OpResult<List<LedgerEntry>>> ledger(String tenantId);
+
+    /** Daily usage of one tenant, for one group or all (group null), days {@code from}..{@code to} inclusive (UTC). */
+    CompletionStage<OpResult<List<UsageDay>>> usage(String tenantId, String group, LocalDate from, LocalDate to);
 
     @Override
     void close();
