@@ -24,6 +24,14 @@ public interface QuotaStore extends AutoCloseable {
     /** Rules 7 and 9, after the upstream answered (or failed): refund and template slot, at most once per request. */
     CompletionStage<Void> settle(SettleCommand command);
 
+    /**
+     * Voids an admit whose outcome the caller never learnt (the store timed out, the request was answered 503 or
+     * forwarded uncharged). If the admit applied, its charge is refunded and its template slot released; if it has
+     * not arrived yet (a resent script still in flight), a tombstone makes sure it never applies. Idempotent, and
+     * idempotent together with {@link #settle}: a request is refunded at most once.
+     */
+    CompletionStage<Void> cancel(String tenantId, String group, String requestId);
+
     // ---- tenant operations (the admin API exposes them) ----
 
     /** Creates the tenant, activates every given group (rule 1, once per tenant id ever) and its first key. */
