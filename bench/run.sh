@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# Benchmark: wrk against the same upstream (nginx `return 200`) directly, through nginx proxy_pass and through
+# Quotagate, interleaved in rounds so machine noise hits every leg alike. Prints requests/s, p50 and p99 per
+# leg (medians over rounds) and the ratios to nginx. A benchmark, not a test: run it by hand on a quiet machine.
+#
+#   bench/run.sh                       # defaults below
+#   ROUNDS=5 DURATION=10 bench/run.sh
+#   LEGS="direct nginx quotagate quotagate-redis" bench/run.sh
+#
+# Needs: nginx, wrk, java, redis-server (for the quotagate-redis leg), and `mvn -q package -DskipTests` first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-10}          # seconds per wrk run
+WARMUP=${WARMUP:-10}              # seconds of warm-up per leg before the rounds (JIT)
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-1}             # wrk threads
+WORKERS=${WORKERS:-1}             # nginx proxy workers = Quotagate event loops
+LEGS=${LEGS:-"direct nginx quotagate"}
+UPSTREAM_PORT=${UPSTREAM_PORT:-18081}
+NGINX_PORT=${NGINX_PORT:-18082}
+QG_PORT=${QG_PORT:-18083}
+QG_ADMIN_PORT=${QG_ADMIN_PORT:-18084}
+REDIS_PORT=${REDIS_PORT:-18085}
+JAR=gateway/target/quotagate-gateway.jar
+CLI=admin-cli/target/quotagate-admin.jar
+PATH_URI=/v1/portrait/generate
+
+work=$(mktemp -d /tmp/quotagate-bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$work/nginx-up.pid" ] && kill "$(cat "$work/nginx-up.pid")" 2>/dev/null || true
+  [ -f "$work/nginx-proxy.pid" ] && kill "$(cat "$work/nginx-proxy.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+for tool in nginx wrk java; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed (apt-get install -y nginx wrk)" >&2; exit 2; }
+done
+[ -f "$JAR" ] || { echo "bench: $JAR is missing; run: mvn -q package -DskipTests" >&2; exit 2; }
+
+wait_port() {
+  for _ in $(seq 1 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "bench: nothing listens on port $1" >&2; exit 1
+}
+
+# --- the upstream: nginx answering 200 with a small body, one worker -------------------------------
+cat > "$work/nginx-up.conf" <<NGINX
+worker_processes 1;
+pid $work/nginx-up.pid;
+error_log $work/nginx-up.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$UPSTREAM_PORT backlog=4096;
+    location / { return 200 '{"task_id":"t-1","status":"queued"}'; }
+  }
+}
+NGINX
+nginx -c "$work/nginx-up.conf" -p "$work"
+
+# --- nginx proxy_pass, upstream keep-alive on -------------------------------------------------------
+cat > "$work/nginx-proxy.conf" <<NGINX
+worker_processes $WORKERS;
+pid $work/nginx-proxy.pid;
+error_log $work/nginx-proxy.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  upstream api { server 127.0.0.1:$UPSTREAM_PORT; keepalive 256; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    location / {
+      proxy_pass http://api;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+NGINX
+nginx -c "$work/nginx-proxy.conf" -p "$work"
+wait_port "$UPSTREAM_PORT"; wait_port "$NGINX_PORT"
+
+# --- Quotagate -----------------------------------------------------------------------------------------
+start_quotagate() { # $1 = store type (memory|redis)
+  local store=$1 redis_block=""
+  if [ "$store" = redis ]; then
+    redis_block="  redis: { address: \"redis://127.0.0.1:$REDIS_PORT\" }"
+  fi
+  cat > "$work/quotagate-$store.yaml" <<YAML
+server: { port: $QG_PORT, bind: 127.0.0.1, io_threads: $WORKERS }
+admin: { port: $QG_ADMIN_PORT, token: "bench-token" }
+upstream: { url: "http://127.0.0.1:$UPSTREAM_PORT" }
+store:
+  type: $store
+$redis_block
+groups:
+  portrait:
+    count_mode_qps: 100000
+    routes:
+      - { match: "POST /v1/portrait/generate", cost: 1 }
+YAML
+  java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$JAR" --config "$work/quotagate-$store.yaml" \
+    >"$work/quotagate-$store.log" 2>&1 &
+  QG_PID=$!
+  pids+=("$QG_PID")
+  wait_port "$QG_PORT"; wait_port "$QG_ADMIN_PORT"
+  # One tenant with a pack large enough for the whole run.
+  QG_KEY=$(java -jar "$CLI" --url "http://127.0.0.1:$QG_ADMIN_PORT" --token bench-token --json \
+    tenant create bench | sed -E 's/.*"api_key" *: *"([^"]+)".*/\1/')
+  java -jar "$CLI" --url "http://127.0.0.1:$QG_ADMIN_PORT" --token bench-token \
+    pack grant bench portrait --calls 100000000 --order "bench-$store" >/dev/null
+}
+
+stop_quotagate() {
+  kill "$QG_PID" 2>/dev/null || true
+  wait "$QG_PID" 2>/dev/null || true
+}
+
+cat > "$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"prompt":"a portrait"}'
+wrk.headers["Content-Type"] = "application/json"
+if os.getenv("QG_KEY") and os.getenv("QG_KEY") ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. os.getenv("QG_KEY")
+end
+LUA
+
+url_of() {
+  case $1 in
+    direct) echo "http://127.0.0.1:$UPSTREAM_PORT$PATH_URI" ;;
+    nginx) echo "http://127.0.0.1:$NGINX_PORT$PATH_URI" ;;
+    quotagate*) echo "http://127.0.0.1:$QG_PORT$PATH_URI" ;;
+  esac
+}
+
+# wrk → "rps p50_ms p99_ms non2xx"
+run_wrk() { # $1 leg, $2 seconds
+  local out
+  out=$(QG_KEY=${QG_KEY:-} wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --latency -s "$work/post.lua" "$(url_of "$1")")
+  local rps p50 p99 bad
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${bad:-0}"
+}
+
+to_ms() { # wrk prints 512.00us / 1.20ms / 1.01s
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else print v }'
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+if [[ " $LEGS " == *" quotagate-redis "* ]]; then
+  command -v redis-server >/dev/null || { echo "bench: redis-server is not installed" >&2; exit 2; }
+  redis-server --port "$REDIS_PORT" --save "" --appendonly no --daemonize no >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  wait_port "$REDIS_PORT"
+fi
+
+results="$work/results.txt"
+: >"$results"
+echo "bench: rounds=$ROUNDS duration=${DURATION}s connections=$CONNECTIONS wrk-threads=$THREADS workers=$WORKERS legs=[$LEGS]"
+echo "bench: $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1), $(nginx -v 2>&1)"
+
+# Quotagate legs run one at a time (they share a port); each leg's process stays up across its rounds.
+for round in $(seq 1 "$ROUNDS"); do
+  for leg in $LEGS; do
+    case $leg in
+      quotagate) start_quotagate memory ;;
+      quotagate-redis) start_quotagate redis
+        redis-cli -p "$REDIS_PORT" config resetstat >/dev/null ;;
+    esac
+    if [ "$round" = 1 ] || [[ $leg == quotagate* ]]; then run_wrk "$leg" "$WARMUP" >/dev/null; fi
+    if [ "$leg" = quotagate-redis ]; then redis-cli -p "$REDIS_PORT" config resetstat >/dev/null; fi
+    read -r rps p50 p99 bad < <(run_wrk "$leg" "$DURATION")
+    echo "round $round $leg rps=$rps p50=${p50}ms p99=${p99}ms non2xx=$bad"
+    echo "$leg $rps $p50 $p99 $bad" >>"$results"
+    if [ "$leg" = quotagate-redis ]; then
+      calls=$(redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' | awk -F'[=,:]' '/^cmdstat_(evalsha|eval|fcall)/ {n+=$3} END {print n+0}')
+      total=$(redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' | awk -F'[=,:]' '/^cmdstat_/ {n+=$3} END {print n+0}')
+      echo "round $round $leg redis: script calls=$calls all commands=$total"
+    fi
+    case $leg in quotagate*) stop_quotagate ;; esac
+  done
+done
+
+nginx_rps=$(awk '$1=="nginx" {print $2}' "$results" | median)
+
+# --- latency at half of nginx's peak: wrk paces each connection with delay() (wrk2 is not packaged), so
+# every leg is offered about the same rate; p99 is compared at that rate.
+half="$work/half.txt"
+: >"$half"
+if [ -n "${nginx_rps:-}" ] && [ "${HALF_LOAD:-1}" = 1 ]; then
+  pace_ms=2
+  half_conns=$(awk -v r="$nginx_rps" -v d="$pace_ms" 'BEGIN { c = int(r / 2 * d / 1000 + 0.5); print (c < 1 ? 1 : c) }')
+  cp "$work/post.lua" "$work/paced.lua"
+  echo "function delay() return $pace_ms end" >>"$work/paced.lua"
+  echo "bench: half load: $half_conns connections, each paced at one request per ${pace_ms}ms (~$(awk -v c="$half_conns" -v d="$pace_ms" 'BEGIN {print int(c * 1000 / d)}') req/s offered)"
+  for round in $(seq 1 "$ROUNDS"); do
+    for leg in $LEGS; do
+      case $leg in
+        quotagate) start_quotagate memory ;;
+        quotagate-redis) start_quotagate redis ;;
+      esac
+      [[ $leg == quotagate* ]] && run_wrk "$leg" "$WARMUP" >/dev/null
+      out=$(QG_KEY=${QG_KEY:-} wrk -t"$THREADS" -c"$half_conns" -d"$DURATION"s --latency -s "$work/paced.lua" "$(url_of "$leg")")
+      rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+      p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+      echo "half-load round $round $leg rps=$rps p99=${p99}ms"
+      echo "$leg $rps $p99" >>"$half"
+      case $leg in quotagate*) stop_quotagate ;; esac
+    done
+  done
+fi
+
+echo
+printf '%-16s %12s %10s %10s %12s %14s\n' leg "req/s" "p50 ms" "p99 ms" "vs nginx" "p99@half ms"
+for leg in $LEGS; do
+  rps=$(awk -v l="$leg" '$1==l {print $2}' "$results" | median)
+  p50=$(awk -v l="$leg" '$1==l {print $3}' "$results" | median)
+  p99=$(awk -v l="$leg" '$1==l {print $4}' "$results" | median)
+  ratio=$(awk -v a="$rps" -v b="${nginx_rps:-0}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')
+  hp99=$(awk -v l="$leg" '$1==l {print $3}' "$half" | median)
+  printf '%-16s %12.0f %10.3f %10.3f %12s %14s\n' "$leg" "$rps" "$p50" "$p99" "$ratio" "${hp99:--}"
+done

@@ -1,0 +1,188 @@
+package io.quotagate.gateway.admission;
+
+import io.quotagate.gateway.config.Defaults;
+import io.quotagate.gateway.config.GatewayConfig;
+import io.quotagate.gateway.config.GroupConfig;
+import io.quotagate.gateway.config.GroupOverride;
+import io.quotagate.gateway.config.OnError;
+import io.quotagate.gateway.config.RouteConfig;
+import io.quotagate.gateway.config.RouteConfig.TemplateAction;
+import io.quotagate.gateway.metrics.GatewayMetrics;
+import io.quotagate.gateway.route.RouteMatch;
+import io.quotagate.gateway.route.RouteTable;
+import io.quotagate.gateway.store.Activation;
+import io.quotagate.gateway.store.AdmitCommand;
+import io.quotagate.gateway.store.AdmitResult;
+import io.quotagate.gateway.store.QuotaStore;
+import io.quotagate.gateway.store.SettleCommand;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admission service: matches the route, reads the key, asks the store for one atomic decision and turns
+ * the store's answer (or its failure) into a {@link Decision}; after the upstream answered, settles refunds and
+ * template slots. Config is read once per request, so a reload applies from the next request on.
+ */
+public final class QuotaAdmission implements Admission {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QuotaAdmission.class);
+    /** How long after a store failure a client should retry. */
+    private static final long STORE_RETRY_AFTER_SECONDS = 1;
+    /** Settlement can come this long after the response timeout (slow client, queued retries). */
+    private static final long RETENTION_MARGIN_MS = 60_000;
+
+    private final Supplier<GatewayConfig> configs;
+    private final QuotaStore store;
+    private final RequestIds requestIds;
+    private final StoreRetries retries;
+    private final GatewayMetrics metrics;
+    private final InstantSource clock;
+    private final RecentKeys recentKeys = new RecentKeys(600_000, 100_000);
+    private volatile Routing routing;
+
+    public QuotaAdmission(Supplier<GatewayConfig> configs, QuotaStore store, RequestIds requestIds, StoreRetries retries,
+                          GatewayMetrics metrics, InstantSource clock) {
+        this.configs = configs;
+        this.store = store;
+        this.requestIds = requestIds;
+        this.retries = retries;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public CompletionStage<Decision> admit(AdmissionRequest request) {
+        Routing current = routing();
+        Optional<RouteMatch> found = current.routes.match(request.method(), request.path());
+        if (found.isEmpty()) {
+            return CompletableFuture.completedFuture(Decision.Rejected.of(RejectionCode.ROUTE_NOT_FOUND));
+        }
+        RouteMatch route = found.get();
+        if (request.apiKey() == null || request.apiKey().isEmpty()) {
+            return CompletableFuture.completedFuture(rejected(RejectionCode.MISSING_API_KEY, route, null, null, 0));
+        }
+        String tenant = ApiKeys.tenantOf(request.apiKey());
+        if (tenant == null) {
+            return CompletableFuture.completedFuture(rejected(RejectionCode.INVALID_API_KEY, route, null, null, 0));
+        }
+        AdmitCommand command = command(current.config, route, tenant, ApiKeys.digest(request.apiKey()));
+        OnError onError = onError(current.config, route.group());
+        long started = System.nanoTime();
+        return store.admit(command).handle((result, error) -> {
+            metrics.admissionDuration(System.nanoTime() - started);
+            return error == null ? decide(route, command, result, onError) : storeFailed(route, command, onError, error);
+        });
+    }
+
+    private AdmitCommand command(GatewayConfig config, RouteMatch match, String tenant, String digest) {
+        GroupConfig group = match.group();
+        RouteConfig route = match.route();
+        GroupOverride override = config.override(tenant, group.name());
+        Defaults defaults = config.defaults();
+        long now = clock.millis();
+        long freeValidity = defaults.freePackValidity().addTo(clock.instant()).toEpochMilli() - now;
+        long retention = config.upstream().connectTimeout().toMillis() + config.upstream().responseTimeout().toMillis()
+                + RETENTION_MARGIN_MS;
+        return new AdmitCommand(requestIds.next(), tenant, digest, group.name(), route.cost(), route.qps(),
+                route.templates(), override.countModeQps(group), override.maxQps(group),
+                new Activation(defaults.freeCalls(), freeValidity, defaults.freeTemplates()), retention);
+    }
+
+    private Decision decide(RouteMatch route, AdmitCommand command, AdmitResult result, OnError onError) {
+        if (result instanceof AdmitResult.Admitted admitted) {
+            if (onError == OnError.ALLOW) {
+                recentKeys.admitted(command.keyDigest(), command.tenantId(), clock.millis());
+            }
+            RateLimitState state = new RateLimitState(route.route().qps() ? admitted.limit() : 0,
+                    admitted.windowRemaining(), seconds(admitted.resetMillis()), admitted.callsRemaining());
+            boolean settle = admitted.charged() > 0 || route.route().templates() != TemplateAction.NONE;
+            return new Decision.Admitted(route, command.tenantId(), command.requestId(), state, settle);
+        }
+        AdmitResult.Denied denied = (AdmitResult.Denied) result;
+        RejectionCode code = switch (denied.reason()) {
+            case INVALID_API_KEY -> RejectionCode.INVALID_API_KEY;
+            case TENANT_SUSPENDED -> RejectionCode.TENANT_SUSPENDED;
+            case QPS_EXCEEDED -> RejectionCode.QPS_EXCEEDED;
+            case QPS_NOT_PURCHASED -> RejectionCode.QPS_NOT_PURCHASED;
+            case CALLS_EXHAUSTED -> RejectionCode.CALLS_EXHAUSTED;
+            case TEMPLATE_QUOTA_EXHAUSTED -> RejectionCode.TEMPLATE_QUOTA_EXHAUSTED;
+        };
+        if (code == RejectionCode.INVALID_API_KEY || code == RejectionCode.TENANT_SUSPENDED) {
+            recentKeys.denied(command.keyDigest());
+            return rejected(code, route, null, null, 0);
+        }
+        long retryAfter = code == RejectionCode.QPS_EXCEEDED ? Math.max(1, seconds(denied.retryAfterMillis())) : 0;
+        RateLimitState state = new RateLimitState(route.route().qps() ? denied.limit() : 0, denied.windowRemaining(),
+                seconds(denied.retryAfterMillis()), denied.callsRemaining());
+        return rejected(code, route, command.tenantId(), state, retryAfter);
+    }
+
+    private Decision storeFailed(RouteMatch route, AdmitCommand command, OnError onError, Throwable error) {
+        metrics.storeError();
+        LOG.debug("store failed for request {}: {}", command.requestId(), error.toString());
+        // The admit may still apply later (a resent script in flight): void it whatever we answer now.
+        retries.submit("cancel " + command.requestId(),
+                () -> store.cancel(command.tenantId(), command.group(), command.requestId()));
+        if (onError == OnError.ALLOW
+                && recentKeys.recentlyValid(command.keyDigest(), command.tenantId(), clock.millis())) {
+            return new Decision.Admitted(route, command.tenantId(), command.requestId(), null, false);
+        }
+        return rejected(RejectionCode.QUOTA_STORE_UNAVAILABLE, route, command.tenantId(), null, STORE_RETRY_AFTER_SECONDS);
+    }
+
+    @Override
+    public void settle(Decision.Admitted admitted, UpstreamOutcome outcome) {
+        if (!admitted.needsSettlement()) {
+            return;
+        }
+        boolean answered2xx = outcome.kind() == UpstreamOutcome.Kind.RESPONDED
+                && outcome.status() >= 200 && outcome.status() < 300;
+        boolean refund = switch (outcome.kind()) {
+            case RESPONDED -> configs.get().defaults().refundOn().refunds(outcome.status());
+            case TRANSPORT_ERROR, TIMEOUT, CLIENT_ABORTED_BEFORE_SEND -> true;
+        };
+        TemplateAction templates = admitted.route().route().templates();
+        boolean templateWork = templates == TemplateAction.CREATE || templates == TemplateAction.DELETE && answered2xx;
+        if (!refund && !templateWork) {
+            return;
+        }
+        if (refund) {
+            metrics.refund();
+        }
+        SettleCommand command = new SettleCommand(admitted.requestId(), admitted.tenantId(),
+                admitted.route().group().name(), refund, answered2xx);
+        retries.submit("settle " + admitted.requestId(), () -> store.settle(command));
+    }
+
+    private static Decision.Rejected rejected(RejectionCode code, RouteMatch route, String tenant, RateLimitState state,
+                                              long retryAfterSeconds) {
+        return new Decision.Rejected(code, code.defaultMessage(), state, retryAfterSeconds, route.group().name(), tenant);
+    }
+
+    private static OnError onError(GatewayConfig config, GroupConfig group) {
+        return group.onError() != null ? group.onError() : config.store().onError();
+    }
+
+    private static long seconds(long millis) {
+        return millis <= 0 ? 0 : (millis + 999) / 1000;
+    }
+
+    private Routing routing() {
+        GatewayConfig config = configs.get();
+        Routing current = routing;
+        if (current == null || current.config != config) {
+            current = new Routing(config, RouteTable.of(config));
+            routing = current;
+        }
+        return current;
+    }
+
+    /** A config and the route table built from it, swapped together. */
+    private record Routing(GatewayConfig config, RouteTable routes) {
+    }
+}

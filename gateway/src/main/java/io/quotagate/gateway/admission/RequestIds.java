@@ -1,0 +1,26 @@
+package io.quotagate.gateway.admission;
+
+import java.security.SecureRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Request ids unique across replicas and restarts: a random 64-bit replica prefix drawn at start, then a counter.
+ * The store dedupes admits by this id, so a resent script never charges twice.
+ */
+public final class RequestIds {
+
+    private final String prefix;
+    private final AtomicLong counter = new AtomicLong();
+
+    public RequestIds() {
+        this(Long.toUnsignedString(new SecureRandom().nextLong(), 36));
+    }
+
+    RequestIds(String prefix) {
+        this.prefix = prefix + "-";
+    }
+
+    public String next() {
+        return prefix + Long.toString(counter.incrementAndGet(), 36);
+    }
+}
