@@ -2,7 +2,7 @@
 -- the record moves from 'applied' to 'settled' or 'cancelled' exactly once.
 -- KEYS: 1 tenant hash, 2 request record
 -- ARGV: 1 key prefix, 2 op (settle/cancel), 3 refund (1/0), 4 upstream 2xx (1/0), 5 tombstone ttl ms
--- Returns 'settled', 'cancelled', 'tombstone' or 'noop'.
+-- Returns {'settled'}, {'cancelled'}, {'tombstone'} or {'noop'}.
 
 local prefix, op = ARGV[1], ARGV[2]
 local refund, ok2xx = ARGV[3] == '1', ARGV[4] == '1'
@@ -15,11 +15,11 @@ if not st then
   if op == 'cancel' and redis.call('EXISTS', T) == 1 then
     redis.call('HSET', RQ, 'st', 'tomb')
     redis.call('PEXPIRE', RQ, num(ARGV[5]))
-    return 'tombstone'
+    return { 'tombstone' }
   end
-  return 'noop'
+  return { 'noop' }
 end
-if st ~= 'applied' then return 'noop' end
+if st ~= 'applied' then return { 'noop' } end
 
 local r = redis.call('HMGET', RQ, 'grp', 'day', 'tpl', 'taken')
 local group, day, tpl, taken = r[1], num(r[2]), r[3], r[4] or ''
@@ -44,11 +44,11 @@ if op == 'cancel' then
   redis.call('HSET', RQ, 'st', 'cancelled')
   -- The cancelled id must outlive any resend of its admit, like a tombstone.
   if redis.call('PTTL', RQ) < num(ARGV[5]) then redis.call('PEXPIRE', RQ, num(ARGV[5])) end
-  return 'cancelled'
+  return { 'cancelled' }
 end
 
 if refund then refund_all() end
 if tpl == 'create' and not ok2xx then release_slot() end
 if tpl == 'delete' and ok2xx then release_slot() end
 redis.call('HSET', RQ, 'st', 'settled')
-return 'settled'
+return { 'settled' }

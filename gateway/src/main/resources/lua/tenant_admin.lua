@@ -4,7 +4,7 @@
 -- ARGV: 1 prefix, 2 op, then per op:
 --   status   3 active|suspended
 --   mode     3 group, 4 count|qps
---   add_key  3 key id, 4 digest, 5 created ms
+--   add_key  3 key id, 4 digest (created at server time)
 --   revoke   3 key id
 -- Returns {'OK', ...} or {'NOT_FOUND'|'CONFLICT', message}.
 
@@ -38,7 +38,7 @@ if op == 'add_key' then
     return { 'CONFLICT', 'key id ' .. ARGV[3] .. ' exists' }
   end
   if redis.call('HEXISTS', K, ARGV[4]) == 1 then return { 'CONFLICT', 'key exists' } end
-  local rec = join(ARGV[4], ARGV[5], '')
+  local rec = join(ARGV[4], fmt(now_ms), '')
   redis.call('HSET', KI, ARGV[3], rec)
   redis.call('HSET', K, ARGV[4], ARGV[3])
   ledger(prefix, now_ms, 'key_created', '', '', ARGV[3], '', '')
