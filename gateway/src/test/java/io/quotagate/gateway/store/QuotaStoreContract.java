@@ -170,9 +170,11 @@ public abstract class QuotaStoreContract {
     @Test
     void chargesTakeTheFreeLotFirstThenPaidLotsByExpiryThenGrantTimeAcrossLots() {
         f.create(new Activation(2, Duration.ofDays(365).toMillis(), 20), now());
-        Lot a = f.grant(5, days(-3), days(30), "o-a");
-        Lot b = f.grant(5, days(-1), days(10), "o-b");
-        Lot c = f.grant(2, days(-2), days(10), "o-c");
+        Instant t = now().truncatedTo(ChronoUnit.MILLIS);
+        Lot a = f.grant(5, t.minus(Duration.ofDays(3)), t.plus(Duration.ofDays(30)), "o-a");
+        Lot b = f.grant(5, t.minus(Duration.ofDays(1)), t.plus(Duration.ofDays(10)), "o-b");
+        // Same expiry as b, granted earlier: used before b.
+        Lot c = f.grant(2, t.minus(Duration.ofDays(2)), t.plus(Duration.ofDays(10)), "o-c");
 
         assertThat(f.group().lots()).extracting(Lot::id).containsExactly(f.group().lots().get(0).id(), c.id(), b.id(), a.id());
         assertThat(f.admitted(request().cost(2)).callsRemaining()).isEqualTo(12);

@@ -93,6 +93,15 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         }
     }
 
+    /** Starts recording the commands clients send; see {@link RedisMonitor}. */
+    public RedisMonitor monitor() {
+        try {
+            return new RedisMonitor(host, port);
+        } catch (IOException e) {
+            throw new IllegalStateException("MONITOR failed", e);
+        }
+    }
+
     public void flushAll() {
         command("FLUSHALL");
         command("SCRIPT", "FLUSH");
