@@ -32,7 +32,7 @@ final class MemoryGrants {
                     : OpResult.refused(Refusal.CONFLICT, "tenant " + c.tenantId() + " exists");
         }
         Instant now = Instant.ofEpochMilli(c.now().toEpochMilli());
-        MemoryTenant t = new MemoryTenant(c.tenantId(), c.name(), now, fingerprint);
+        MemoryTenant t = new MemoryTenant(c.tenantId(), MemoryTenant.blankToNull(c.name()), now, fingerprint);
         tenants.put(t.id, t);
         t.record(now, "tenant_created", null, null, c.name());
         KeyInfo key = new KeyInfo(c.firstKey().keyId(), c.firstKey().digest(), now, null);

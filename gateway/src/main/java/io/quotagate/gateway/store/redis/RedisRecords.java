@@ -65,7 +65,7 @@ final class RedisRecords {
                         .sorted((a, b) -> a.startsAt().compareTo(b.startsAt())).toList(),
                 new TemplateQuota(Long.parseLong(g[3]), Long.parseLong(g[4])))));
         keys.sort((a, b) -> a.keyId().compareTo(b.keyId()));
-        TenantView view = new TenantView(t[1], t[2], TenantView.Status.valueOf(t[3].toUpperCase(Locale.ROOT)),
+        TenantView view = new TenantView(t[1], blankToNull(t[2]), TenantView.Status.valueOf(t[3].toUpperCase(Locale.ROOT)),
                 millis(t[4]), views);
         return new Snapshot(view, keys);
     }

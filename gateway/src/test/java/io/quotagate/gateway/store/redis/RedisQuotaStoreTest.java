@@ -105,6 +105,34 @@ class RedisQuotaStoreTest extends QuotaStoreContract {
     }
 
     @Test
+    void twoClientsUnderSustainedLoadShareOneSlidingWindow() throws Exception {
+        f.create(StoreFixture.DEFAULT, now());
+        List<QuotaStore> stores = List.of(store, open(Duration.ofSeconds(3), 3));
+        java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger denied = new java.util.concurrent.atomic.AtomicInteger();
+        long end = System.nanoTime() + Duration.ofMillis(1300).toNanos();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            QuotaStore s = stores.get(i % 2);
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    AdmitResult r = await(s.admit(request().cost(0).countQps(10).command()));
+                    (r instanceof AdmitResult.Admitted ? admitted : denied).incrementAndGet();
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+
+        // 1.3 s of load spans at most two disjoint 1000 ms windows' worth of admissions, and at least one full one.
+        assertThat(admitted.get()).isBetween(11, 20);
+        assertThat(denied.get()).isPositive();
+    }
+
+    @Test
     void everyAdmissionIsExactlyOneScriptCall() throws Exception {
         f.create(StoreFixture.DEFAULT, now());
         f.admitted(request());
