@@ -55,11 +55,16 @@ public final class RedisMonitor implements AutoCloseable {
         return line.substring(start, line.indexOf('"', start)).toUpperCase(java.util.Locale.ROOT);
     }
 
+    /** Stops recording; MONITOR lines arrive asynchronously, so the last ones get a moment first. */
     @Override
-    public void close() throws IOException, InterruptedException {
-        // MONITOR lines arrive asynchronously: give the last ones a moment before closing.
-        Thread.sleep(100);
-        socket.close();
-        reader.join(1000);
+    public void close() throws IOException {
+        try {
+            Thread.sleep(100);
+            socket.close();
+            reader.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            socket.close();
+        }
     }
 }

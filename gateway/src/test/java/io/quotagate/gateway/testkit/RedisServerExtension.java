@@ -141,6 +141,9 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         process = new ProcessBuilder(redisServer(), "--port", String.valueOf(port), "--bind", host, "--save", "",
                 "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        // If the test JVM dies before afterAll, the server must not outlive it.
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "redis-server-stop"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             try {

@@ -4,12 +4,14 @@ import io.netty.channel.EventLoopGroup;
 import io.quotagate.gateway.config.RedisConfig;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.BaseConfig;
 import org.redisson.config.Config;
 import org.redisson.config.ConstantDelay;
+import org.redisson.config.Credentials;
 import org.redisson.config.TransportMode;
 
 /**
@@ -87,7 +89,9 @@ public final class RedissonClients {
         server.setRetryAttempts(Math.max(0, redis.retryAttempts()));
         server.setRetryDelay(new ConstantDelay(RETRY_DELAY));
         if (redis.password() != null && !redis.password().isEmpty()) {
-            server.setPassword(redis.password());
+            // BaseConfig.setPassword is deprecated in Redisson 4; a resolver is the supported way to pass it.
+            Credentials credentials = new Credentials(null, redis.password());
+            server.setCredentialsResolver(address -> CompletableFuture.completedFuture(credentials));
         }
     }
 }

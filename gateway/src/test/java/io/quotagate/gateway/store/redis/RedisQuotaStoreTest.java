@@ -137,15 +137,13 @@ class RedisQuotaStoreTest extends QuotaStoreContract {
         f.create(StoreFixture.DEFAULT, now());
         f.admitted(request());
 
-        List<String> sent;
-        try (RedisMonitor monitor = REDIS.monitor()) {
-            for (int i = 0; i < 50; i++) {
-                f.admitted(request());
-            }
-            f.denied(request().key("qg_acme.bad"), AdmitResult.Reason.INVALID_API_KEY);
-            monitor.close();
-            sent = monitor.clientCommands();
+        RedisMonitor monitor = REDIS.monitor();
+        for (int i = 0; i < 50; i++) {
+            f.admitted(request());
         }
+        f.denied(request().key("qg_acme.bad"), AdmitResult.Reason.INVALID_API_KEY);
+        monitor.close();
+        List<String> sent = monitor.clientCommands();
 
         assertThat(sent).hasSize(51).containsOnly("EVALSHA");
     }
