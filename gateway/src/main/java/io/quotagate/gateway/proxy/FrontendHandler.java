@@ -236,6 +236,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (exchange != null) {
             exchange.flushUpstream();
         }
+        if (readPending) {
+            // FlowControlHandler (4.2) ends every outstanding read() at the end of a socket read cycle, message or
+            // not (a partial head, say): if we still want a message, we must ask again.
+            readPending = false;
+            readNext();
+        }
     }
 
     @Override

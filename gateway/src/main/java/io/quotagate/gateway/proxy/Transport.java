@@ -20,7 +20,7 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
 
     /** Epoll when available, else NIO. */
     public static Transport best() {
-        if (Epoll.isAvailable()) {
+        if (Epoll.isAvailable() && !Boolean.getBoolean("quotagate.nio")) {
             return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
         }
         return nio();
