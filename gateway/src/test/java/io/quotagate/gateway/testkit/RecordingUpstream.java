@@ -46,6 +46,8 @@ public final class RecordingUpstream implements AutoCloseable {
     private final List<RecordedRequest> requests = new ArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger openConnections = new AtomicInteger();
+    private final AtomicInteger heads = new AtomicInteger();
+    private final AtomicInteger truncated = new AtomicInteger();
     private volatile Function<RecordedRequest, UpstreamReply> behaviour = r -> UpstreamReply.ok("{\"ok\":true}");
 
     private RecordingUpstream() throws InterruptedException {
@@ -128,6 +130,16 @@ public final class RecordingUpstream implements AutoCloseable {
         return awaitRequests(1, Duration.ofSeconds(5)).get(0);
     }
 
+    /** Request heads received, including those of requests whose body never completed. */
+    public int headsReceived() {
+        return heads.get();
+    }
+
+    /** Requests whose body was cut off (the connection closed or the framing broke mid-body); not in {@link #requests()}. */
+    public int truncatedRequests() {
+        return truncated.get();
+    }
+
     /** Connections accepted since start. */
     public int connectionsAccepted() {
         return connections.get();
@@ -189,6 +201,7 @@ public final class RecordingUpstream implements AutoCloseable {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
                 if (msg instanceof HttpRequest request) {
+                    heads.incrementAndGet();
                     head = request;
                     arrived = Instant.now();
                     bodyBytes = 0;
@@ -197,6 +210,12 @@ public final class RecordingUpstream implements AutoCloseable {
                     if (reply.isEarly()) {
                         reply.play(ctx, head);
                     }
+                }
+                if (msg instanceof HttpContent content && head != null && content.decoderResult().isFailure()) {
+                    truncated.incrementAndGet();
+                    head = null;
+                    ctx.close();
+                    return;
                 }
                 if (msg instanceof HttpContent content && head != null) {
                     ByteBuf buf = content.content();
