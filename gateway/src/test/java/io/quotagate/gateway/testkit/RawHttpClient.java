@@ -101,6 +101,55 @@ public final class RawHttpClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads a response head, then counts (and drops) its body without holding it: for very large bodies.
+     * The returned response has an empty body; {@link StreamedResponse#bodyBytes()} is the count.
+     */
+    public StreamedResponse readResponseCountingBody() {
+        try {
+            String[] parts = readLine().split(" ", 3);
+            int status = Integer.parseInt(parts[1]);
+            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            String line;
+            while (!(line = readLine()).isEmpty()) {
+                int colon = line.indexOf(':');
+                headers.computeIfAbsent(line.substring(0, colon).trim(), k -> new ArrayList<>()).add(line.substring(colon + 1).trim());
+            }
+            long count = 0;
+            byte[] buffer = new byte[64 * 1024];
+            List<String> te = headers.get("Transfer-Encoding");
+            if (te != null) {
+                int size;
+                while ((size = Integer.parseInt(readLine().split(";")[0].trim(), 16)) > 0) {
+                    count += skip(buffer, size);
+                    readLine();
+                }
+                readLine();
+            } else if (headers.containsKey("Content-Length")) {
+                count = skip(buffer, Long.parseLong(headers.get("Content-Length").get(0)));
+            }
+            return new StreamedResponse(new RawResponse(status, parts.length > 2 ? parts[2] : "", headers, new byte[0]), count);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private long skip(byte[] buffer, long n) throws IOException {
+        long done = 0;
+        while (done < n) {
+            int r = in.read(buffer, 0, (int) Math.min(buffer.length, n - done));
+            if (r < 0) {
+                break;
+            }
+            done += r;
+        }
+        return done;
+    }
+
+    /** A response whose body was counted, not kept. */
+    public record StreamedResponse(RawResponse head, long bodyBytes) {
+    }
+
     private byte[] readBody(Map<String, List<String>> headers) throws IOException {
         List<String> te = headers.get("Transfer-Encoding");
         if (te != null && te.get(0).toLowerCase(Locale.ROOT).contains("chunked")) {
