@@ -1,9 +1,9 @@
 package io.quotagate.gateway.proxy;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.quotagate.gateway.admission.Admission;
@@ -14,7 +14,7 @@ import io.quotagate.gateway.config.UpstreamConfig;
  * Builds a client connection's pipeline; reads as the table of contents of the proxy. No aggregator anywhere:
  * bodies stream. Holds only immutable collaborators, so one instance serves every connection.
  */
-public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
+public final class ProxyInitializer extends ChannelInitializer<Channel> {
 
     private final ProxyContext px;
     private final ChannelGroup connections;
@@ -30,7 +30,7 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         connections.add(ch);
         ServerConfig server = px.server();
         ChannelPipeline p = ch.pipeline();
