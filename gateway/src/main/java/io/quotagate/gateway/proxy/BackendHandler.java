@@ -1,0 +1,141 @@
+package io.quotagate.gateway.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+
+/**
+ * Last handler of an upstream connection's pipeline ({@code [SslHandler] → HttpClientCodec → BackendHandler}):
+ * hands the upstream's response, its writability and its failures to the {@link Exchange} that currently uses
+ * the connection, and owns the connection's response timer. Between exchanges the connection sits in its
+ * {@link UpstreamPool}; anything it receives then is a protocol error and closes it.
+ */
+final class BackendHandler extends ChannelInboundHandlerAdapter {
+
+    private final UpstreamPool pool;
+    private final long responseTimeoutNanos;
+    private ChannelHandlerContext ctx;
+    private Exchange exchange;
+    private Deadline responseTimer;
+    private boolean broken;
+    private long idleSince;
+
+    BackendHandler(UpstreamPool pool, Duration responseTimeout) {
+        this.pool = pool;
+        this.responseTimeoutNanos = responseTimeout.toNanos();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.responseTimer = new Deadline(ctx.executor(), this::responseTimedOut);
+    }
+
+    UpstreamPool pool() {
+        return pool;
+    }
+
+    Channel channel() {
+        return ctx.channel();
+    }
+
+    void attach(Exchange exchange) {
+        this.exchange = exchange;
+    }
+
+    void detach() {
+        this.exchange = null;
+        responseTimer.disarm();
+    }
+
+    /** (Re)starts the wait for the response head; called as request bytes are written. */
+    void awaitResponse() {
+        responseTimer.arm(responseTimeoutNanos);
+    }
+
+    void responseStarted() {
+        responseTimer.disarm();
+    }
+
+    /** Whether the connection may carry another exchange: no protocol error seen, still open. */
+    boolean reusable() {
+        return !broken && ctx.channel().isActive();
+    }
+
+    void markBroken() {
+        broken = true;
+    }
+
+    long idleSince() {
+        return idleSince;
+    }
+
+    void idleSince(long nanos) {
+        idleSince = nanos;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Exchange current = exchange;
+        if (current == null) {
+            // Bytes the upstream sent while the connection was idle: not a response to anything we asked.
+            ReferenceCountUtil.release(msg);
+            broken = true;
+            ctx.close();
+            return;
+        }
+        if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
+            broken = true;
+        }
+        current.onResponse(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        if (current != null) {
+            current.onUpstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        if (current != null && ctx.channel().isWritable()) {
+            current.onUpstreamWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        broken = true;
+        Exchange current = exchange;
+        ctx.close();
+        if (current != null) {
+            current.onUpstreamFailure(cause);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        broken = true;
+        responseTimer.cancel();
+        Exchange current = exchange;
+        if (current != null) {
+            current.onUpstreamFailure(null);
+        } else {
+            pool.removeIdle(this);
+        }
+    }
+
+    private void responseTimedOut() {
+        Exchange current = exchange;
+        if (current != null) {
+            current.onResponseTimeout();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.quotagate.gateway.proxy;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.time.Duration;
+
+/**
+ * Client-side timeouts, right after the HTTP codec. A connection with no request in flight that stays silent
+ * for {@code idleTimeout} is closed; once the first bytes of a request head have arrived, the whole head must
+ * arrive within {@code headerTimeout} (a slow-loris defence). While a request is in flight neither applies:
+ * the upstream's response timeout governs then.
+ *
+ * <p>Sitting after the codec, it sees decoded heads and also every socket read (the decoder passes
+ * {@code channelReadComplete} on even when no message was complete yet), which is how it notices a head that
+ * has started but not finished. Requests and final responses are counted so that pipelined requests keep the
+ * connection "in flight" until the last response was written.
+ */
+final class ClientTimeoutHandler extends ChannelDuplexHandler {
+
+    private final long idleNanos;
+    private final long headerNanos;
+    private long requests;
+    private long responses;
+    private Deadline idle;
+    private Deadline header;
+
+    ClientTimeoutHandler(Duration idleTimeout, Duration headerTimeout) {
+        this.idleNanos = idleTimeout.toNanos();
+        this.headerNanos = headerTimeout.toNanos();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        idle = new Deadline(ctx.executor(), () -> ctx.close());
+        header = new Deadline(ctx.executor(), () -> ctx.close());
+        if (ctx.channel().isActive()) {
+            idle.arm(idleNanos);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        idle.arm(idleNanos);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest) {
+            requests++;
+            header.disarm();
+            idle.disarm();
+        } else if (idle.isArmed()) {
+            // Body bytes of a request whose response was already sent (an early error answer): still activity.
+            idle.arm(idleNanos);
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (requests == responses && !header.isArmed()) {
+            // Bytes arrived between requests but no head is complete yet: the head timer starts now.
+            idle.disarm();
+            header.arm(headerNanos);
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof LastHttpContent && !isInterim(msg)) {
+            responses++;
+            if (requests <= responses) {
+                idle.arm(idleNanos);
+            }
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        idle.cancel();
+        header.cancel();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        idle.cancel();
+        header.cancel();
+    }
+
+    private static boolean isInterim(Object msg) {
+        return msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+    }
+}

@@ -1,0 +1,305 @@
+package io.quotagate.gateway.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.quotagate.gateway.admission.Admission;
+import io.quotagate.gateway.admission.Decision;
+import io.quotagate.gateway.admission.RejectionCode;
+import io.quotagate.gateway.admission.UpstreamOutcome;
+
+/**
+ * One admitted request and its response, from the moment an upstream connection is wanted until the response
+ * was relayed (or the attempt failed). It streams the request body upstream and the response back, each with
+ * backpressure (read the side that is ahead only when the other side is writable), and it settles the admission
+ * decision exactly once. All methods run on the client channel's event loop, which is also the upstream's.
+ *
+ * <p>Retries: never. Once an upstream connection was handed to the exchange, the request is written at most
+ * once; a pooled connection found closed before use is dropped by {@link UpstreamPool#acquire} without
+ * writing, so no request is ever sent twice.
+ *
+ * <p>A client that leaves after its request was fully sent does not cancel the upstream attempt: the proxy
+ * waits for the response head to learn the outcome to settle (an upstream may have done paid work), then
+ * closes the upstream connection. A client that leaves mid-body aborts it (the upstream got a truncated
+ * request; {@code TRANSPORT_ERROR}).
+ */
+final class Exchange implements UpstreamPool.Waiter {
+
+    private final FrontendHandler frontend;
+    private final ChannelHandlerContext client;
+    private final Admission admission;
+    private final Decision.Admitted decision;
+    private final RequestInfo info;
+    private HttpRequest head;
+    private BackendHandler backend;
+    private boolean requestDone;
+    private boolean responseHead;
+    private boolean responseStarted;
+    private boolean closeClient;
+    private boolean skippingInterim;
+    private boolean upstreamKeepAlive;
+    private boolean settled;
+    private boolean clientGone;
+    private boolean finished;
+
+    /** What the exchange needs to know about the client's request besides its head. */
+    record RequestInfo(boolean keyInAuthorization, boolean keepAlive, boolean http10, boolean headMethod,
+                       boolean expectContinue, boolean hasBody) {
+    }
+
+    Exchange(FrontendHandler frontend, ChannelHandlerContext client, Admission admission, Decision.Admitted decision,
+             HttpRequest head, RequestInfo info) {
+        this.frontend = frontend;
+        this.client = client;
+        this.admission = admission;
+        this.decision = decision;
+        this.head = head;
+        this.info = info;
+    }
+
+    @Override
+    public void onAcquired(BackendHandler acquired) {
+        if (clientGone || finished) {
+            acquired.pool().release(acquired, acquired.reusable());
+            settle(UpstreamOutcome.NOT_SENT);
+            return;
+        }
+        backend = acquired;
+        acquired.attach(this);
+        frontend.rewriteRequest(head, decision, info);
+        if (info.expectContinue()) {
+            client.writeAndFlush(FrontendHandler.continueResponse());
+        }
+        Channel upstream = acquired.channel();
+        upstream.write(head);
+        head = null;
+        acquired.awaitResponse();
+        upstream.read();
+        frontend.readNext();
+    }
+
+    @Override
+    public void onAcquireFailed(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        settle(clientGone ? UpstreamOutcome.NOT_SENT : UpstreamOutcome.TRANSPORT_ERROR);
+        fail(RejectionCode.UPSTREAM_UNAVAILABLE);
+    }
+
+    /** A piece of the client's request body, in order; the last one ends the request. */
+    void forwardBody(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            abortRequest(ErrorResponses.codeFor(cause));
+            return;
+        }
+        Channel upstream = backend.channel();
+        if (content instanceof LastHttpContent) {
+            requestDone = true;
+            upstream.writeAndFlush(content); // request trailers pass through (chunked) or are dropped by the encoder
+            if (!responseHead) {
+                backend.awaitResponse();
+            }
+            return;
+        }
+        upstream.write(content);
+        if (finished) {
+            return; // the write failed at once and the exchange already ended
+        }
+        if (!responseHead) {
+            backend.awaitResponse(); // the response timeout counts from the last request byte written
+        }
+        if (upstream.isWritable()) {
+            frontend.readNext();
+        } else {
+            upstream.flush(); // resumed by onUpstreamWritable()
+        }
+    }
+
+    void flushUpstream() {
+        if (backend != null && !finished) {
+            backend.channel().flush();
+        }
+    }
+
+    void onUpstreamWritable() {
+        if (!requestDone && !finished) {
+            frontend.readNext();
+        }
+    }
+
+    void onClientWritable() {
+        if (backend != null && !finished) {
+            backend.channel().read();
+        }
+    }
+
+    void onResponse(Object msg) {
+        if (finished) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            onResponseHead(response);
+            if (msg instanceof LastHttpContent last && responseStarted) {
+                responseComplete();
+            }
+            return;
+        }
+        HttpContent content = (HttpContent) msg;
+        boolean last = content instanceof LastHttpContent;
+        if (skippingInterim) {
+            content.release();
+            skippingInterim = !last;
+        } else if (content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            onUpstreamFailure(cause);
+        } else {
+            client.write(content);
+            if (last) {
+                responseComplete();
+            }
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(response);
+            onUpstreamFailure(response.decoderResult().cause());
+            return;
+        }
+        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            // We removed Expect and Upgrade, so a 1xx is at most a hint (103); it is not relayed.
+            ReferenceCountUtil.release(response);
+            skippingInterim = !(response instanceof LastHttpContent);
+            return;
+        }
+        responseHead = true;
+        backend.responseStarted();
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        settle(UpstreamOutcome.responded(response.status().code()));
+        if (clientGone) {
+            ReferenceCountUtil.release(response);
+            finished = true;
+            closeUpstream();
+            return;
+        }
+        int status = response.status().code();
+        boolean bodyless = info.headMethod() || status == 204 || status == 304;
+        boolean close = !info.keepAlive() || frontend.shuttingDown() || !requestDone;
+        closeClient = frontend.rewriteResponse(response, decision.rateLimit(), info.http10(), bodyless, close);
+        client.write(response);
+        responseStarted = true;
+    }
+
+    void onUpstreamReadComplete() {
+        if (finished) {
+            return;
+        }
+        client.flush();
+        if (client.channel().isWritable()) {
+            backend.channel().read();
+        }
+    }
+
+    private void responseComplete() {
+        finished = true;
+        boolean reusable = requestDone && upstreamKeepAlive && backend.reusable();
+        backend.detach();
+        backend.pool().release(backend, reusable);
+        frontend.exchangeEnded(closeClient);
+    }
+
+    /** The upstream failed (cause) or closed (null) before the response was complete. */
+    void onUpstreamFailure(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        closeUpstream();
+        if (!responseHead) {
+            settle(UpstreamOutcome.TRANSPORT_ERROR);
+            fail(RejectionCode.UPSTREAM_UNAVAILABLE);
+        } else {
+            finished = true;
+            frontend.abortConnection(); // part of the response was sent: only a close can tell the client
+        }
+    }
+
+    void onResponseTimeout() {
+        if (finished || responseHead) {
+            return;
+        }
+        settle(UpstreamOutcome.TIMEOUT);
+        closeUpstream();
+        fail(RejectionCode.UPSTREAM_TIMEOUT);
+    }
+
+    /** The client's body broke the rules mid-stream (framing error, over max_body). */
+    private void abortRequest(RejectionCode code) {
+        requestDone = true;
+        closeUpstream();
+        settle(UpstreamOutcome.TRANSPORT_ERROR); // the upstream got a truncated request
+        finished = true;
+        if (!responseStarted) {
+            frontend.exchangeFailed(code, false, true);
+        } else {
+            frontend.abortConnection();
+        }
+    }
+
+    void onClientClosed() {
+        clientGone = true;
+        if (finished) {
+            return;
+        }
+        if (backend == null) {
+            if (frontend.cancelAcquire(this)) {
+                finished = true;
+                settle(UpstreamOutcome.NOT_SENT);
+            }
+            return; // connecting: onAcquired/onAcquireFailed settle
+        }
+        if (!requestDone) {
+            settle(UpstreamOutcome.TRANSPORT_ERROR);
+            finished = true;
+            closeUpstream();
+        } else if (responseHead) {
+            finished = true;
+            closeUpstream();
+        }
+        // else: fully sent, no head yet: wait for the head (or the timeout) to learn what to settle.
+    }
+
+    private void fail(RejectionCode code) {
+        finished = true;
+        if (!clientGone) {
+            frontend.exchangeFailed(code, requestDone, info.hasBody());
+        }
+    }
+
+    private void closeUpstream() {
+        if (backend != null) {
+            backend.markBroken();
+            backend.detach();
+            backend.channel().close();
+        }
+    }
+
+    private void settle(UpstreamOutcome outcome) {
+        if (!settled) {
+            settled = true;
+            if (decision.needsSettlement()) {
+                admission.settle(decision, outcome);
+            }
+        }
+    }
+}

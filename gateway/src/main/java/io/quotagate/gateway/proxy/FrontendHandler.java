@@ -1,0 +1,314 @@
+package io.quotagate.gateway.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.quotagate.gateway.admission.AdmissionRequest;
+import io.quotagate.gateway.admission.Decision;
+import io.quotagate.gateway.admission.RateLimitState;
+import io.quotagate.gateway.admission.RejectionCode;
+import io.quotagate.gateway.admission.UpstreamOutcome;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last handler of a client pipeline: takes one request at a time from the {@code FlowControlHandler} (one
+ * message per {@code read()}, AUTO_READ off), asks admission about its head, and then either answers with
+ * {@link ErrorResponses} or hands the request to an {@link Exchange} with a connection from this event loop's
+ * {@link UpstreamPool}. The next request is read only when the previous response was written, so pipelined
+ * requests are answered in order. Admission may complete on another thread; its decision is processed back on
+ * this channel's event loop.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+
+    /** Sent through a client pipeline when the gateway stops: finish the current exchange, then close. */
+    static final Object SHUTDOWN = new Object();
+
+    private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
+    private static final long LINGER_MILLIS = 2_000;
+
+    private enum Mode { AWAITING_HEAD, ADMITTING, EXCHANGING, DISCARDING, CLOSING }
+
+    private final ProxyContext px;
+    private ChannelHandlerContext ctx;
+    private UpstreamPool pool;
+    private String peer;
+    private Mode mode = Mode.AWAITING_HEAD;
+    private Exchange exchange;
+    private boolean keepAlive;
+    private boolean readPending;
+    private boolean shuttingDown;
+    private boolean closed;
+
+    FrontendHandler(ProxyContext px) {
+        this.px = px;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        pool = px.pools().forLoop(ctx.channel().eventLoop());
+        peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
+        readNext();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readPending = false;
+        switch (mode) {
+            case AWAITING_HEAD -> {
+                if (msg instanceof HttpRequest request) {
+                    onHead(request);
+                } else {
+                    ReferenceCountUtil.release(msg);
+                    readNext();
+                }
+            }
+            case EXCHANGING -> {
+                if (msg instanceof HttpContent content) {
+                    exchange.forwardBody(content);
+                } else {
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+            case DISCARDING -> discard(msg);
+            default -> ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onHead(HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            keepAlive = false;
+            reject(Decision.Rejected.of(ErrorResponses.codeFor(request.decoderResult().cause())), true);
+            return;
+        }
+        String bearer = ApiKeys.bearer(request.headers());
+        String key = bearer != null ? bearer : ApiKeys.header(request.headers());
+        boolean hasBody = HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
+        keepAlive = HttpUtil.isKeepAlive(request);
+        Exchange.RequestInfo info = new Exchange.RequestInfo(bearer != null, keepAlive,
+                request.protocolVersion().equals(HttpVersion.HTTP_1_0), HttpMethod.HEAD.equals(request.method()),
+                HttpUtil.is100ContinueExpected(request), hasBody);
+        mode = Mode.ADMITTING;
+        CompletableFuture<Decision> decision = px.admission()
+                .admit(new AdmissionRequest(request.method().name(), rawPath(request.uri()), key))
+                .toCompletableFuture();
+        if (decision.isDone()) {
+            onDecision(request, info, decision.isCompletedExceptionally() ? storeUnavailable() : decision.getNow(null));
+        } else {
+            decision.whenComplete((d, error) -> ctx.executor().execute(
+                    () -> onDecision(request, info, error != null ? storeUnavailable() : d)));
+        }
+    }
+
+    private void onDecision(HttpRequest request, Exchange.RequestInfo info, Decision decision) {
+        if (closed) {
+            if (decision instanceof Decision.Admitted admitted && admitted.needsSettlement()) {
+                px.admission().settle(admitted, UpstreamOutcome.NOT_SENT);
+            }
+            return;
+        }
+        if (decision instanceof Decision.Rejected rejected) {
+            reject(rejected, info.expectContinue() && info.hasBody());
+            return;
+        }
+        mode = Mode.EXCHANGING;
+        exchange = new Exchange(this, ctx, px.admission(), (Decision.Admitted) decision, request, info);
+        pool.acquire(exchange);
+    }
+
+    /** Answers the current request with an error; its body (if any) is then discarded or the connection closed. */
+    private void reject(Decision.Rejected rejected, boolean mustClose) {
+        boolean close = mustClose || !keepAlive || shuttingDown || ErrorResponses.closesConnection(rejected.code());
+        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), rejected, close));
+        afterResponse(close, true);
+    }
+
+    private void discard(Object msg) {
+        boolean failed = msg instanceof HttpContent content && content.decoderResult().isFailure();
+        boolean last = msg instanceof LastHttpContent;
+        ReferenceCountUtil.release(msg);
+        if (failed) {
+            closeGracefully(); // the rest of the stream cannot be framed
+        } else if (last) {
+            afterResponse(false, false);
+        } else {
+            readNext();
+        }
+    }
+
+    /** The current exchange relayed a whole response. */
+    void exchangeEnded(boolean closeClient) {
+        exchange = null;
+        ctx.flush();
+        afterResponse(closeClient, false);
+    }
+
+    /**
+     * The current exchange failed before any of its response was sent; answer with {@code code}.
+     *
+     * @param requestRead whether the request's last content was already read
+     * @param hasBody     whether the request declared a body (unread body bytes force a close)
+     */
+    void exchangeFailed(RejectionCode code, boolean requestRead, boolean hasBody) {
+        exchange = null;
+        boolean close = (!requestRead && hasBody) || !keepAlive || shuttingDown || ErrorResponses.closesConnection(code);
+        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), code, close));
+        afterResponse(close, !requestRead);
+    }
+
+    /** Part of a response was sent and the rest cannot be: only closing tells the client. */
+    void abortConnection() {
+        exchange = null;
+        mode = Mode.CLOSING;
+        ctx.close();
+    }
+
+    private void afterResponse(boolean close, boolean requestBodyUnread) {
+        if (close || shuttingDown) {
+            closeGracefully();
+        } else if (requestBodyUnread) {
+            mode = Mode.DISCARDING; // up to and including the request's LastHttpContent
+            readNext();
+        } else {
+            mode = Mode.AWAITING_HEAD;
+            readNext();
+        }
+    }
+
+    /**
+     * Closes after the queued responses are written. On plain TCP the output is shut first and input drained for
+     * a moment: closing with unread request bytes would make the kernel send RST, which can destroy the response
+     * before the client read it.
+     */
+    private void closeGracefully() {
+        if (mode == Mode.CLOSING) {
+            return;
+        }
+        mode = Mode.CLOSING;
+        Channel channel = ctx.channel();
+        if (!(channel instanceof DuplexChannel duplex) || px.serverSsl() != null) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        channel.config().setAutoRead(true);
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (f.isSuccess()) {
+                duplex.shutdownOutput();
+                ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            } else {
+                ctx.close();
+            }
+        });
+    }
+
+    void readNext() {
+        if (!readPending && mode != Mode.CLOSING && !closed) {
+            readPending = true;
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.flushUpstream();
+        }
+        if (readPending) {
+            // FlowControlHandler (4.2) ends every outstanding read() at the end of a socket read cycle, message or
+            // not (a partial head, say): if we still want a message, we must ask again.
+            readPending = false;
+            readNext();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null && ctx.channel().isWritable()) {
+            exchange.onClientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == SHUTDOWN) {
+            shuttingDown = true;
+            if (mode == Mode.AWAITING_HEAD) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        mode = Mode.CLOSING;
+        Exchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.onClientClosed();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client connection {} failed", ctx.channel(), cause);
+        ctx.close();
+    }
+
+    // --- for Exchange -----------------------------------------------------------------------------------------
+
+    void rewriteRequest(HttpRequest head, Decision.Admitted decision, Exchange.RequestInfo info) {
+        px.rewriter().request(head, decision.tenantId(), info.keyInAuthorization(), peer, px.serverSsl() != null);
+    }
+
+    boolean rewriteResponse(HttpResponse response, RateLimitState rateLimit, boolean http10, boolean bodyless, boolean close) {
+        return px.rewriter().response(response, rateLimit, http10, bodyless, close);
+    }
+
+    boolean cancelAcquire(Exchange waiting) {
+        return pool.cancel(waiting);
+    }
+
+    boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    static FullHttpResponse continueResponse() {
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER);
+    }
+
+    private static Decision.Rejected storeUnavailable() {
+        return Decision.Rejected.of(RejectionCode.QUOTA_STORE_UNAVAILABLE);
+    }
+
+    private static String rawPath(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+}

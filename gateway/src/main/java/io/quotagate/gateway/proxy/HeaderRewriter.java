@@ -1,0 +1,152 @@
+package io.quotagate.gateway.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import io.quotagate.gateway.admission.RateLimitState;
+import io.quotagate.gateway.config.UpstreamConfig;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rewrites heads in place as they cross the proxy. Towards the upstream: hop-by-hop fields removed
+ * (RFC 9110 §7.6.1, including every field named in {@code Connection}), the API key removed, {@code X-Tenant-Id}
+ * set by the gateway only, {@code X-Forwarded-For/-Proto/-Host} and {@code Via} added, {@code Host} and the
+ * configured upstream headers set. Towards the client: hop-by-hop removed, {@code Via} and the rate-limit
+ * headers added, framing fixed for the client's HTTP version. Framing fields are re-derived, never copied: a
+ * client cannot make the proxy drop Content-Length by naming it in {@code Connection}.
+ */
+final class HeaderRewriter {
+
+    static final AsciiString X_TENANT_ID = AsciiString.cached("X-Tenant-Id");
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+    static final AsciiString VIA_VALUE = AsciiString.cached("1.1 quotagate");
+    private static final AsciiString HTTP2_SETTINGS = AsciiString.cached("HTTP2-Settings");
+    private static final AsciiString[] HOP_BY_HOP = {
+        HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
+        HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, HttpHeaderNames.TRANSFER_ENCODING,
+        HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE, HTTP2_SETTINGS,
+    };
+
+    private final AsciiString upstreamHost;
+    private final AsciiString[] extraNames;
+    private final String[] extraValues;
+
+    HeaderRewriter(UpstreamConfig upstream) {
+        this.upstreamHost = new AsciiString(upstream.hostHeader());
+        Map<String, String> extra = upstream.headers();
+        this.extraNames = new AsciiString[extra.size()];
+        this.extraValues = new String[extra.size()];
+        int i = 0;
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            extraNames[i] = new AsciiString(e.getKey());
+            extraValues[i++] = e.getValue();
+        }
+    }
+
+    /**
+     * Turns the client's request head into the upstream's.
+     *
+     * @param keyInAuthorization whether the API key was read from {@code Authorization} (then it is removed)
+     */
+    void request(HttpRequest request, String tenantId, boolean keyInAuthorization, String peer, boolean tls) {
+        HttpHeaders h = request.headers();
+        String clientHost = h.get(HttpHeaderNames.HOST);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        removeHopByHop(h);
+        h.remove(HttpHeaderNames.EXPECT); // the proxy answers 100-continue itself, after admission
+        if (chunked) {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        h.remove(ApiKeys.X_API_KEY);
+        if (keyInAuthorization) {
+            h.remove(HttpHeaderNames.AUTHORIZATION);
+        }
+        h.remove(X_TENANT_ID);
+        if (tenantId != null) {
+            h.set(X_TENANT_ID, tenantId);
+        }
+        h.set(X_FORWARDED_FOR, appended(h.getAll(X_FORWARDED_FOR), peer));
+        h.set(X_FORWARDED_PROTO, tls ? "https" : "http");
+        if (clientHost != null) {
+            h.set(X_FORWARDED_HOST, clientHost);
+        } else {
+            h.remove(X_FORWARDED_HOST);
+        }
+        h.set(HttpHeaderNames.VIA, appended(h.getAll(HttpHeaderNames.VIA), VIA_VALUE));
+        h.set(HttpHeaderNames.HOST, upstreamHost);
+        for (int i = 0; i < extraNames.length; i++) {
+            h.set(extraNames[i], extraValues[i]);
+        }
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    /**
+     * Turns the upstream's response head into the client's.
+     *
+     * @param bodyless whether no body can follow (a HEAD request, or a 1xx/204/304 status)
+     * @param close    whether the proxy will close the client connection after this response
+     * @return whether the client connection must be closed after this response (it may have to, to delimit a
+     *         body of unknown length for an HTTP/1.0 client)
+     */
+    boolean response(HttpResponse response, RateLimitState rateLimit, boolean clientHttp10, boolean bodyless, boolean close) {
+        HttpHeaders h = response.headers();
+        boolean lengthKnown = h.contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(response);
+        removeHopByHop(h);
+        h.set(HttpHeaderNames.VIA, appended(h.getAll(HttpHeaderNames.VIA), VIA_VALUE));
+        RateLimitHeaders.add(h, rateLimit);
+        if (!bodyless && !lengthKnown) {
+            if (clientHttp10) {
+                close = true; // HTTP/1.0 has no chunked coding: the body ends when the connection does
+            } else {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        if (close) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (clientHttp10) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        return close;
+    }
+
+    /** Removes RFC 9110 §7.6.1 fields and the ones named in Connection, except framing and Host. */
+    static void removeHopByHop(HttpHeaders h) {
+        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+        for (int i = 0; i < connection.size(); i++) {
+            for (String token : connection.get(i).split(",")) {
+                String name = token.trim();
+                if (!name.isEmpty() && !isProtected(name)) {
+                    h.remove(name);
+                }
+            }
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            h.remove(name);
+        }
+    }
+
+    private static boolean isProtected(String name) {
+        return HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                || HttpHeaderNames.HOST.contentEqualsIgnoreCase(name);
+    }
+
+    private static CharSequence appended(List<String> existing, CharSequence value) {
+        if (existing.isEmpty()) {
+            return value;
+        }
+        StringBuilder sb = new StringBuilder(64);
+        for (String v : existing) {
+            sb.append(v).append(", ");
+        }
+        return sb.append(value).toString();
+    }
+}

@@ -1,0 +1,14 @@
+package io.quotagate.gateway.proxy;
+
+import io.netty.handler.ssl.SslContext;
+import io.quotagate.gateway.admission.Admission;
+import io.quotagate.gateway.config.ServerConfig;
+
+/**
+ * The collaborators every client connection shares (immutable; handlers hold it, never mutable state).
+ *
+ * @param serverSsl null for a plain HTTP listener
+ */
+record ProxyContext(ServerConfig server, Admission admission, HeaderRewriter rewriter, UpstreamPools pools,
+                           SslContext serverSsl) {
+}

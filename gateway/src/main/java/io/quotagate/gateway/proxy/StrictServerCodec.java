@@ -1,0 +1,52 @@
+package io.quotagate.gateway.proxy;
+
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.quotagate.gateway.config.ServerConfig;
+import java.util.ArrayDeque;
+
+/**
+ * First HTTP handler of a client pipeline (after TLS): {@link StrictRequestDecoder} with Netty 4.2's strict
+ * settings, and a response encoder that knows which responses answer a {@code HEAD} (no body may follow, even
+ * when the upstream's head says {@code Transfer-Encoding: chunked}).
+ *
+ * <p>It replaces {@code HttpServerCodec} because that codec's decoder cannot be subclassed; the method queue
+ * below is the part of it we need. Interim (1xx) responses do not consume an entry, so a
+ * {@code 100 Continue} cannot shift the queue.
+ */
+final class StrictServerCodec extends CombinedChannelDuplexHandler<StrictRequestDecoder, HttpResponseEncoder> {
+
+    /** Decoded body content is handed on in slices of at most this many bytes (fewer messages than the 8 KiB default). */
+    static final int MAX_CHUNK_SIZE = 64 * 1024;
+
+    private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(4);
+
+    StrictServerCodec(ServerConfig server) {
+        HttpDecoderConfig config = new HttpDecoderConfig()
+                .setMaxInitialLineLength(server.maxInitialLineLength())
+                .setMaxHeaderSize(server.maxHeaderSize())
+                .setMaxChunkSize(MAX_CHUNK_SIZE)
+                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(true))
+                .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withValidation(true))
+                .setAllowDuplicateContentLengths(false)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true);
+        init(new StrictRequestDecoder(config, methods), new HeadAwareEncoder());
+    }
+
+    private final class HeadAwareEncoder extends HttpResponseEncoder {
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+            if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                return super.isContentAlwaysEmpty(msg);
+            }
+            HttpMethod method = methods.poll();
+            return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
+        }
+    }
+}
