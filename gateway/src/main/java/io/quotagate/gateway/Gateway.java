@@ -15,6 +15,7 @@ import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.config.ServerConfig;
 import io.quotagate.gateway.config.TlsConfig;
+import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.proxy.ProxyInitializer;
 import io.quotagate.gateway.proxy.Transport;
 import io.quotagate.gateway.proxy.UpstreamPools;
@@ -40,8 +41,10 @@ public final class Gateway {
 
     private final GatewayConfig config;
     private final Admission admission;
+    private final GatewayMetrics metrics;
     private final Transport transport;
     private final EventLoopGroup workers;
+    private final boolean ownsWorkers;
     private final ChannelGroup connections = new DefaultChannelGroup("quotagate-clients", GlobalEventExecutor.INSTANCE);
     private UpstreamPools pools;
     private Channel listener;
@@ -52,11 +55,33 @@ public final class Gateway {
     }
 
     public Gateway(GatewayConfig config, Admission admission, Transport transport) {
+        this(config, admission, new GatewayMetrics(config.metrics().tenantLabel()), transport,
+                newWorkerGroup(config, transport), true);
+    }
+
+    /**
+     * @param workers event loops for clients and upstream connections, shared with the Redis client; the caller
+     *                created them and shuts them down after {@link #stop}
+     */
+    public Gateway(GatewayConfig config, Admission admission, GatewayMetrics metrics, Transport transport,
+                   EventLoopGroup workers) {
+        this(config, admission, metrics, transport, workers, false);
+    }
+
+    private Gateway(GatewayConfig config, Admission admission, GatewayMetrics metrics, Transport transport,
+                    EventLoopGroup workers, boolean ownsWorkers) {
         this.config = Objects.requireNonNull(config, "config");
         this.admission = Objects.requireNonNull(admission, "admission");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.transport = transport;
+        this.workers = workers;
+        this.ownsWorkers = ownsWorkers;
+    }
+
+    /** The event loops a replica runs on: {@code server.io_threads}, or one per core. */
+    public static EventLoopGroup newWorkerGroup(GatewayConfig config, Transport transport) {
         int threads = config.server().ioThreads() > 0 ? config.server().ioThreads() : Runtime.getRuntime().availableProcessors();
-        this.workers = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("quotagate-io"), transport.ioHandlerFactory());
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("quotagate-io"), transport.ioHandlerFactory());
     }
 
     /** Binds the public listener; returns the bound port. */
@@ -66,7 +91,8 @@ public final class Gateway {
         }
         ServerConfig server = config.server();
         pools = new UpstreamPools(workers, transport, config.upstream(), upstreamSsl());
-        ProxyInitializer initializer = new ProxyInitializer(server, config.upstream(), admission, pools, serverSsl(server.tls()), connections);
+        ProxyInitializer initializer = new ProxyInitializer(server, config.upstream(), admission, metrics, pools,
+                serverSsl(server.tls()), connections);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(workers)
                 .channel(transport.serverChannel())
@@ -122,7 +148,9 @@ public final class Gateway {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            if (ownsWorkers) {
+                workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
         }
     }
 

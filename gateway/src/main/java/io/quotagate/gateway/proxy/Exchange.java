@@ -47,6 +47,7 @@ final class Exchange implements UpstreamPool.Waiter {
     private boolean settled;
     private boolean clientGone;
     private boolean finished;
+    private long forwardedNanos;
 
     /** What the exchange needs to know about the client's request besides its head. */
     record RequestInfo(boolean keyInAuthorization, boolean keepAlive, boolean http10, boolean headMethod,
@@ -63,6 +64,10 @@ final class Exchange implements UpstreamPool.Waiter {
         this.info = info;
     }
 
+    Decision.Admitted decision() {
+        return decision;
+    }
+
     @Override
     public void onAcquired(BackendHandler acquired) {
         if (clientGone || finished) {
@@ -77,6 +82,7 @@ final class Exchange implements UpstreamPool.Waiter {
             client.writeAndFlush(FrontendHandler.continueResponse());
         }
         Channel upstream = acquired.channel();
+        forwardedNanos = System.nanoTime();
         upstream.write(head);
         head = null;
         acquired.awaitResponse();
@@ -184,6 +190,7 @@ final class Exchange implements UpstreamPool.Waiter {
             return;
         }
         responseHead = true;
+        frontend.upstreamAnswered(System.nanoTime() - forwardedNanos);
         backend.responseStarted();
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         settle(UpstreamOutcome.responded(response.status().code()));

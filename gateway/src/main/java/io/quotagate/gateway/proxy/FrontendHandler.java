@@ -22,6 +22,7 @@ import io.quotagate.gateway.admission.Decision;
 import io.quotagate.gateway.admission.RateLimitState;
 import io.quotagate.gateway.admission.RejectionCode;
 import io.quotagate.gateway.admission.UpstreamOutcome;
+import io.quotagate.gateway.metrics.GatewayMetrics;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean readPending;
     private boolean shuttingDown;
     private boolean closed;
+    private long headNanos;
 
     FrontendHandler(ProxyContext px) {
         this.px = px;
@@ -99,13 +101,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onHead(HttpRequest request) {
+        headNanos = System.nanoTime();
         if (request.decoderResult().isFailure()) {
             keepAlive = false;
             reject(Decision.Rejected.of(ErrorResponses.codeFor(request.decoderResult().cause())), true);
             return;
         }
-        String bearer = ApiKeys.bearer(request.headers());
-        String key = bearer != null ? bearer : ApiKeys.header(request.headers());
+        String bearer = KeyHeaders.bearer(request.headers());
+        String key = bearer != null ? bearer : KeyHeaders.header(request.headers());
         boolean hasBody = HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
         keepAlive = HttpUtil.isKeepAlive(request);
         Exchange.RequestInfo info = new Exchange.RequestInfo(bearer != null, keepAlive,
@@ -143,6 +146,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void reject(Decision.Rejected rejected, boolean mustClose) {
         boolean close = mustClose || !keepAlive || shuttingDown || ErrorResponses.closesConnection(rejected.code());
         ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), rejected, close));
+        count(rejected.group(), rejected.code().wire(), rejected.tenantId());
         afterResponse(close, true);
     }
 
@@ -161,6 +165,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** The current exchange relayed a whole response. */
     void exchangeEnded(boolean closeClient) {
+        countForwarded();
         exchange = null;
         ctx.flush();
         afterResponse(closeClient, false);
@@ -173,6 +178,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * @param hasBody     whether the request declared a body (unread body bytes force a close)
      */
     void exchangeFailed(RejectionCode code, boolean requestRead, boolean hasBody) {
+        if (exchange != null) {
+            Decision.Admitted admitted = exchange.decision();
+            count(admitted.route().group().name(), code.wire(), admitted.tenantId());
+        }
         exchange = null;
         boolean close = (!requestRead && hasBody) || !keepAlive || shuttingDown || ErrorResponses.closesConnection(code);
         ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), code, close));
@@ -181,6 +190,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Part of a response was sent and the rest cannot be: only closing tells the client. */
     void abortConnection() {
+        countForwarded(); // forwarded, and the upstream failed mid-response
         exchange = null;
         mode = Mode.CLOSING;
         ctx.close();
@@ -281,6 +291,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    private void countForwarded() {
+        if (exchange != null) {
+            Decision.Admitted admitted = exchange.decision();
+            count(admitted.route().group().name(), GatewayMetrics.FORWARDED, admitted.tenantId());
+        }
+    }
+
+    private void count(String group, String outcome, String tenant) {
+        px.metrics().request(group, outcome, tenant);
+        px.metrics().requestDuration(System.nanoTime() - headNanos);
+    }
+
     // --- for Exchange -----------------------------------------------------------------------------------------
 
     void rewriteRequest(HttpRequest head, Decision.Admitted decision, Exchange.RequestInfo info) {
@@ -289,6 +311,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     boolean rewriteResponse(HttpResponse response, RateLimitState rateLimit, boolean http10, boolean bodyless, boolean close) {
         return px.rewriter().response(response, rateLimit, http10, bodyless, close);
+    }
+
+    void upstreamAnswered(long nanos) {
+        px.metrics().upstreamDuration(nanos);
     }
 
     boolean cancelAcquire(Exchange waiting) {

@@ -65,7 +65,7 @@ final class HeaderRewriter {
         if (chunked) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        h.remove(ApiKeys.X_API_KEY);
+        h.remove(KeyHeaders.X_API_KEY);
         if (keyInAuthorization) {
             h.remove(HttpHeaderNames.AUTHORIZATION);
         }

@@ -3,12 +3,13 @@ package io.quotagate.gateway.proxy;
 import io.netty.handler.ssl.SslContext;
 import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.config.ServerConfig;
+import io.quotagate.gateway.metrics.GatewayMetrics;
 
 /**
  * The collaborators every client connection shares (immutable; handlers hold it, never mutable state).
  *
  * @param serverSsl null for a plain HTTP listener
  */
-record ProxyContext(ServerConfig server, Admission admission, HeaderRewriter rewriter, UpstreamPools pools,
+record ProxyContext(ServerConfig server, Admission admission, GatewayMetrics metrics, HeaderRewriter rewriter, UpstreamPools pools,
                            SslContext serverSsl) {
 }

@@ -9,6 +9,7 @@ import io.netty.handler.ssl.SslContext;
 import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.config.ServerConfig;
 import io.quotagate.gateway.config.UpstreamConfig;
+import io.quotagate.gateway.metrics.GatewayMetrics;
 
 /**
  * Builds a client connection's pipeline; reads as the table of contents of the proxy. No aggregator anywhere:
@@ -23,9 +24,9 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
      * @param serverSsl   null for plain HTTP
      * @param connections every accepted connection is added here (graceful stop walks it)
      */
-    public ProxyInitializer(ServerConfig server, UpstreamConfig upstream, Admission admission, UpstreamPools pools,
-                            SslContext serverSsl, ChannelGroup connections) {
-        this.px = new ProxyContext(server, admission, new HeaderRewriter(upstream), pools, serverSsl);
+    public ProxyInitializer(ServerConfig server, UpstreamConfig upstream, Admission admission, GatewayMetrics metrics,
+                            UpstreamPools pools, SslContext serverSsl, ChannelGroup connections) {
+        this.px = new ProxyContext(server, admission, metrics, new HeaderRewriter(upstream), pools, serverSsl);
         this.connections = connections;
     }
 

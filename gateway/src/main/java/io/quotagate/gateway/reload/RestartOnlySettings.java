@@ -7,7 +7,9 @@ import java.util.Objects;
 
 /**
  * The settings a running replica cannot change: they are bound at start-up (listening sockets, event
- * loop threads, the TLS context, the store client, the metrics registry's labels). A reload still
+ * loop threads, the TLS context, the proxy pipeline and upstream pools, the store client, the metrics
+ * registry's labels). What a reload does change: groups, routes, limits, overrides, defaults, on_error,
+ * catalog and the admin token. A reload still
  * swaps in the whole new config, so {@code config show} prints the file as it is, but the composition
  * root must read these from the config it started with; this class names the ones that differ so the
  * operator is told a restart is needed.
@@ -24,6 +26,22 @@ final class RestartOnlySettings {
         compare(changed, "server.port", before.server().port(), after.server().port());
         compare(changed, "server.tls", before.server().tls(), after.server().tls());
         compare(changed, "server.io_threads", before.server().ioThreads(), after.server().ioThreads());
+        // The listener's pipeline is built from the start-up config: body limit, timeouts and parser limits too.
+        compare(changed, "server.max_body", before.server().maxBody(), after.server().maxBody());
+        compare(changed, "server.idle_timeout", before.server().idleTimeout(), after.server().idleTimeout());
+        compare(changed, "server.header_timeout", before.server().headerTimeout(), after.server().headerTimeout());
+        compare(changed, "server.shutdown_timeout", before.server().shutdownTimeout(), after.server().shutdownTimeout());
+        compare(changed, "server.max_initial_line", before.server().maxInitialLineLength(), after.server().maxInitialLineLength());
+        compare(changed, "server.max_header_size", before.server().maxHeaderSize(), after.server().maxHeaderSize());
+        compare(changed, "upstream.url", before.upstream().url(), after.upstream().url());
+        compare(changed, "upstream.connect_timeout", before.upstream().connectTimeout(), after.upstream().connectTimeout());
+        compare(changed, "upstream.response_timeout", before.upstream().responseTimeout(), after.upstream().responseTimeout());
+        compare(changed, "upstream.pool.max_connections", before.upstream().maxConnections(), after.upstream().maxConnections());
+        compare(changed, "upstream.pool.idle_timeout", before.upstream().poolIdleTimeout(), after.upstream().poolIdleTimeout());
+        // Header values may be credentials: say that they changed, not what they are.
+        if (!Objects.equals(before.upstream().headers(), after.upstream().headers())) {
+            changed.add("upstream.headers: changed");
+        }
         compare(changed, "admin.bind", before.admin().bind(), after.admin().bind());
         compare(changed, "admin.port", before.admin().port(), after.admin().port());
         compare(changed, "store.type", before.store().type(), after.store().type());

@@ -10,6 +10,7 @@ import io.netty.handler.codec.MessageAggregator;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.quotagate.gateway.admission.RouteOnlyAdmission;
 import io.quotagate.gateway.config.GatewayConfig;
+import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.route.RouteTable;
 import io.quotagate.gateway.testkit.TestConfigs;
 import java.util.List;
@@ -25,7 +26,8 @@ class ProxyInitializerTest {
         GatewayConfig config = TestConfigs.builder().build();
         RouteTable routes = RouteTable.of(config);
         ProxyInitializer initializer = new ProxyInitializer(config.server(), config.upstream(),
-                new RouteOnlyAdmission(() -> routes), null, null, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+                new RouteOnlyAdmission(() -> routes), new GatewayMetrics(false), null, null,
+                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         EmbeddedChannel channel = new EmbeddedChannel();
         initializer.initChannel(channel);
         List<String> names = channel.pipeline().names().stream().filter(n -> !n.startsWith("DefaultChannelPipeline")).toList();

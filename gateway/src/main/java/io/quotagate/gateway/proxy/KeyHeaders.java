@@ -8,12 +8,12 @@ import io.netty.util.AsciiString;
  * Where a client's API key is read from (SPEC §3): {@code Authorization: Bearer <key>} first, else
  * {@code X-Api-Key: <key>}. Translating headers to a value is the proxy's job; judging the key is admission's.
  */
-final class ApiKeys {
+final class KeyHeaders {
 
     static final AsciiString X_API_KEY = AsciiString.cached("X-Api-Key");
     private static final String BEARER = "Bearer ";
 
-    private ApiKeys() {
+    private KeyHeaders() {
     }
 
     /** The bearer token of the Authorization header, or null when there is none (or it is another scheme). */
