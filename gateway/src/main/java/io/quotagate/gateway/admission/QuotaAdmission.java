@@ -9,7 +9,7 @@ import io.quotagate.gateway.config.RouteConfig;
 import io.quotagate.gateway.config.RouteConfig.TemplateAction;
 import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.route.RouteMatch;
-import io.quotagate.gateway.route.RouteTable;
+import io.quotagate.gateway.route.ConfigHolder;
 import io.quotagate.gateway.store.Activation;
 import io.quotagate.gateway.store.AdmitCommand;
 import io.quotagate.gateway.store.AdmitResult;
@@ -36,16 +36,15 @@ public final class QuotaAdmission implements Admission {
     /** Settlement can come this long after the response timeout (slow client, queued retries). */
     private static final long RETENTION_MARGIN_MS = 60_000;
 
-    private final Supplier<GatewayConfig> configs;
+    private final Supplier<ConfigHolder.Active> configs;
     private final QuotaStore store;
     private final RequestIds requestIds;
     private final StoreRetries retries;
     private final GatewayMetrics metrics;
     private final InstantSource clock;
     private final RecentKeys recentKeys = new RecentKeys(600_000, 100_000);
-    private volatile Routing routing;
 
-    public QuotaAdmission(Supplier<GatewayConfig> configs, QuotaStore store, RequestIds requestIds, StoreRetries retries,
+    public QuotaAdmission(Supplier<ConfigHolder.Active> configs, QuotaStore store, RequestIds requestIds, StoreRetries retries,
                           GatewayMetrics metrics, InstantSource clock) {
         this.configs = configs;
         this.store = store;
@@ -57,8 +56,8 @@ public final class QuotaAdmission implements Admission {
 
     @Override
     public CompletionStage<Decision> admit(AdmissionRequest request) {
-        Routing current = routing();
-        Optional<RouteMatch> found = current.routes.match(request.method(), request.path());
+        ConfigHolder.Active current = configs.get();
+        Optional<RouteMatch> found = current.routes().match(request.method(), request.path());
         if (found.isEmpty()) {
             return CompletableFuture.completedFuture(Decision.Rejected.of(RejectionCode.ROUTE_NOT_FOUND));
         }
@@ -70,8 +69,8 @@ public final class QuotaAdmission implements Admission {
         if (tenant == null) {
             return CompletableFuture.completedFuture(rejected(RejectionCode.INVALID_API_KEY, route, null, null, 0));
         }
-        AdmitCommand command = command(current.config, route, tenant, ApiKeys.digest(request.apiKey()));
-        OnError onError = onError(current.config, route.group());
+        AdmitCommand command = command(current.config(), route, tenant, ApiKeys.digest(request.apiKey()));
+        OnError onError = route.group().effectiveOnError(current.config().store());
         long started = System.nanoTime();
         return store.admit(command).handle((result, error) -> {
             metrics.admissionDuration(System.nanoTime() - started);
@@ -143,7 +142,7 @@ public final class QuotaAdmission implements Admission {
         boolean answered2xx = outcome.kind() == UpstreamOutcome.Kind.RESPONDED
                 && outcome.status() >= 200 && outcome.status() < 300;
         boolean refund = switch (outcome.kind()) {
-            case RESPONDED -> configs.get().defaults().refundOn().refunds(outcome.status());
+            case RESPONDED -> configs.get().config().defaults().refundOn().refunds(outcome.status());
             case TRANSPORT_ERROR, TIMEOUT, CLIENT_ABORTED_BEFORE_SEND -> true;
         };
         TemplateAction templates = admitted.route().route().templates();
@@ -164,25 +163,7 @@ public final class QuotaAdmission implements Admission {
         return new Decision.Rejected(code, code.defaultMessage(), state, retryAfterSeconds, route.group().name(), tenant);
     }
 
-    private static OnError onError(GatewayConfig config, GroupConfig group) {
-        return group.onError() != null ? group.onError() : config.store().onError();
-    }
-
     private static long seconds(long millis) {
         return millis <= 0 ? 0 : (millis + 999) / 1000;
-    }
-
-    private Routing routing() {
-        GatewayConfig config = configs.get();
-        Routing current = routing;
-        if (current == null || current.config != config) {
-            current = new Routing(config, RouteTable.of(config));
-            routing = current;
-        }
-        return current;
-    }
-
-    /** A config and the route table built from it, swapped together. */
-    private record Routing(GatewayConfig config, RouteTable routes) {
     }
 }

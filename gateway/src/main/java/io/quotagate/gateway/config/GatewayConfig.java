@@ -1,5 +1,7 @@
 package io.quotagate.gateway.config;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -9,6 +11,7 @@ import java.util.Objects;
  *
  * @param source      where it was read from (a file path, or a name for configs built in code)
  * @param contentHash SHA-256 of the file's bytes, hex; lets operators check that replicas agree
+ * @param groups      in file order, which is the order routes are matched in (first match wins)
  * @param overrides   tenant id → group name → override
  */
 public record GatewayConfig(
@@ -30,8 +33,11 @@ public record GatewayConfig(
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(defaults, "defaults");
-        groups = Map.copyOf(groups);
-        overrides = Map.copyOf(overrides);
+        // Kept in file order: RouteTable matches groups in this order and the first match wins.
+        groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
+        Map<String, Map<String, GroupOverride>> byTenant = new LinkedHashMap<>();
+        overrides.forEach((tenant, byGroup) -> byTenant.put(tenant, Map.copyOf(byGroup)));
+        overrides = Collections.unmodifiableMap(byTenant);
         Objects.requireNonNull(catalog, "catalog");
         Objects.requireNonNull(metrics, "metrics");
     }

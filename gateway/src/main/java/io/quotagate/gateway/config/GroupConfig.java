@@ -12,4 +12,9 @@ public record GroupConfig(String name, int countModeQps, int maxQps, OnError onE
     public GroupConfig {
         routes = List.copyOf(routes);
     }
+
+    /** What this group does when the store cannot be reached: its own {@code on_error}, else the store's. */
+    public OnError effectiveOnError(StoreConfig store) {
+        return onError != null ? onError : store.onError();
+    }
 }

@@ -8,5 +8,6 @@ package io.quotagate.gateway.config;
  */
 public record StoreConfig(Type type, RedisConfig redis, OnError onError) {
 
+    /** Which store implementation holds the counters. */
     public enum Type { MEMORY, REDIS }
 }

@@ -21,6 +21,7 @@ public final class RouteTable {
         this.entries = List.copyOf(entries);
     }
 
+    /** The routes of {@code config}, in file order. */
     public static RouteTable of(GatewayConfig config) {
         List<Entry> entries = new ArrayList<>();
         for (GroupConfig group : config.groups().values()) {
@@ -31,6 +32,13 @@ public final class RouteTable {
         return new RouteTable(entries);
     }
 
+    /**
+     * The first route whose method equals {@code method} (case-sensitive, as HTTP methods are) and
+     * whose pattern matches {@code path}.
+     *
+     * @param path the raw path of the request target with the query string already removed by the
+     *             caller: a {@code ?} here is taken as part of the last segment
+     */
     public Optional<RouteMatch> match(String method, String path) {
         String[] segments = split(path);
         for (Entry entry : entries) {
