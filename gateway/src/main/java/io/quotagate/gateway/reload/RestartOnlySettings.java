@@ -1,0 +1,43 @@
+package io.quotagate.gateway.reload;
+
+import io.quotagate.gateway.config.GatewayConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The settings a running replica cannot change: they are bound at start-up (listening sockets, event
+ * loop threads, the TLS context, the store client, the metrics registry's labels). A reload still
+ * swaps in the whole new config, so {@code config show} prints the file as it is, but the composition
+ * root must read these from the config it started with; this class names the ones that differ so the
+ * operator is told a restart is needed.
+ */
+final class RestartOnlySettings {
+
+    private RestartOnlySettings() {
+    }
+
+    /** Descriptions such as {@code server.port: 8080 -> 8081}, in file order; empty when none changed. */
+    static List<String> changed(GatewayConfig before, GatewayConfig after) {
+        List<String> changed = new ArrayList<>();
+        compare(changed, "server.bind", before.server().bind(), after.server().bind());
+        compare(changed, "server.port", before.server().port(), after.server().port());
+        compare(changed, "server.tls", before.server().tls(), after.server().tls());
+        compare(changed, "server.io_threads", before.server().ioThreads(), after.server().ioThreads());
+        compare(changed, "admin.bind", before.admin().bind(), after.admin().bind());
+        compare(changed, "admin.port", before.admin().port(), after.admin().port());
+        compare(changed, "store.type", before.store().type(), after.store().type());
+        // Values left out: the Redis section holds addresses and possibly a password, and the log need not.
+        if (!Objects.equals(before.store().redis(), after.store().redis())) {
+            changed.add("store.redis: changed");
+        }
+        compare(changed, "metrics.tenant_label", before.metrics().tenantLabel(), after.metrics().tenantLabel());
+        return changed;
+    }
+
+    private static void compare(List<String> changed, String key, Object before, Object after) {
+        if (!Objects.equals(before, after)) {
+            changed.add(key + ": " + (before == null ? "none" : before) + " -> " + (after == null ? "none" : after));
+        }
+    }
+}
