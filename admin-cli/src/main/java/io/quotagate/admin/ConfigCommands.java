@@ -48,9 +48,15 @@ final class ConfigCommands extends Group {
         @Override
         void run() {
             JsonNode result = client().post("/v1/config/reload", null);
-            print(result, () -> out().line(("applied".equals(result.path("result").asText())
-                    ? "Config reloaded from " : "Config unchanged: ") + Output.text(result, "source")
-                    + " (sha256 " + Output.text(result, "content_hash") + ")."));
+            print(result, () -> {
+                if ("applied".equals(result.path("result").asText())) {
+                    out().line("Config reloaded: " + Output.text(result, "source") + " now in force (sha256 "
+                            + Output.text(result, "content_hash") + ").");
+                    result.path("restart_required").forEach(s -> out().line("Needs a restart to apply: " + s.asText()));
+                } else {
+                    out().line("Config unchanged (sha256 " + Output.text(result, "content_hash") + ").");
+                }
+            });
         }
     }
 
@@ -62,7 +68,7 @@ final class ConfigCommands extends Group {
             print(info, () -> {
                 out().line("source:       " + Output.text(info, "source"));
                 out().line("content hash: " + Output.text(info, "content_hash"));
-                out().line("loaded at:    " + Output.text(info, "loaded_at"));
+                
                 out().json(info.path("config"));
             });
         }

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * Reads like its table of contents.
  *
  * @param configs    the config in force (groups, defaults, overrides, catalog), read once per call
- * @param control    reload and show of the config
+ * @param control    reload of the config file (the composition root: {@code () -> reloader.reload("admin")})
  * @param clock      now, for grants, balances and usage ranges
  */
 public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> configs, ConfigControl control,
@@ -40,7 +40,7 @@ public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> c
         TenantService tenants = new TenantService(store, configs, clock);
         GrantService grants = new GrantService(store, configs, clock, tenants);
         AdminRouter router = new AdminRouter();
-        new SystemEndpoints(new Readiness(store, READINESS_TIMEOUT), metrics, control, blocking).register(router);
+        new SystemEndpoints(new Readiness(store, READINESS_TIMEOUT), metrics, configs, control, blocking).register(router);
         new TenantEndpoints(tenants, configs, clock).register(router);
         new GrantEndpoints(grants, configs, clock).register(router);
         return new AdminDispatcher(auth, router);

@@ -21,10 +21,9 @@ final class ConfigJson {
     private ConfigJson() {
     }
 
-    static ObjectNode info(ConfigInfo info) {
-        GatewayConfig c = info.config();
-        ObjectNode body = AdminJson.object().put("source", c.source()).put("content_hash", c.contentHash())
-                .put("loaded_at", AdminJson.time(info.loadedAt()));
+    /** {@code {"source","content_hash","config":{…}}}. */
+    static ObjectNode info(GatewayConfig c) {
+        ObjectNode body = AdminJson.object().put("source", c.source()).put("content_hash", c.contentHash());
         body.set("config", config(c));
         return body;
     }
