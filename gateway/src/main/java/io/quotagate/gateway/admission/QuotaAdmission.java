@@ -110,6 +110,8 @@ public final class QuotaAdmission implements Admission {
             case QPS_NOT_PURCHASED -> RejectionCode.QPS_NOT_PURCHASED;
             case CALLS_EXHAUSTED -> RejectionCode.CALLS_EXHAUSTED;
             case TEMPLATE_QUOTA_EXHAUSTED -> RejectionCode.TEMPLATE_QUOTA_EXHAUSTED;
+            // Only a request this gateway already answered (and cancelled) can meet its own tombstone.
+            case CANCELLED -> RejectionCode.QUOTA_STORE_UNAVAILABLE;
         };
         if (code == RejectionCode.INVALID_API_KEY || code == RejectionCode.TENANT_SUSPENDED) {
             recentKeys.denied(command.keyDigest());

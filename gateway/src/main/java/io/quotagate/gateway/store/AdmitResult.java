@@ -36,6 +36,11 @@ public sealed interface AdmitResult {
         QPS_EXCEEDED,
         QPS_NOT_PURCHASED,
         CALLS_EXHAUSTED,
-        TEMPLATE_QUOTA_EXHAUSTED
+        TEMPLATE_QUOTA_EXHAUSTED,
+        /**
+         * The request id was cancelled ({@link QuotaStore#cancel}) before or after this admit arrived: nothing is
+         * charged. Only a late resend of an admit whose caller already answered the client can see this.
+         */
+        CANCELLED
     }
 }

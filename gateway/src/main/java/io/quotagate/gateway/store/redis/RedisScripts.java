@@ -1,0 +1,128 @@
+package io.quotagate.gateway.store.redis;
+
+import io.quotagate.gateway.store.StoreUnavailableException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisNoScriptException;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * The Lua scripts of the Redis store, read once from {@code lua/*.lua} (each prefixed with {@code lua/common.lua})
+ * and called by SHA-1: one {@code EVALSHA} per call, and only when the server answers {@code NOSCRIPT} (a restart,
+ * a failover, {@code SCRIPT FLUSH}) one {@code EVAL}, which caches the script again. Every failure becomes a
+ * {@link StoreUnavailableException}.
+ */
+final class RedisScripts {
+
+    /** The scripts and the files they come from. */
+    enum Script {
+        ADMIT("admit"), SETTLE("settle"), CREATE_TENANT("create_tenant"), TENANT_ADMIN("tenant_admin"),
+        GRANT("grant"), READ_TENANT("read_tenant"), READ_LEDGER("read_ledger"), READ_USAGE("read_usage");
+
+        private final String file;
+
+        Script(String file) {
+            this.file = file;
+        }
+    }
+
+    private record Loaded(String body, String sha) {
+    }
+
+    private final RScript script;
+    private final Map<Script, Loaded> loaded = new EnumMap<>(Script.class);
+
+    RedisScripts(RedissonClient redisson) {
+        this.script = redisson.getScript(StringCodec.INSTANCE);
+        String common = resource("common");
+        for (Script s : Script.values()) {
+            String body = common + "\n" + resource(s.file);
+            loaded.put(s, new Loaded(body, sha1(body)));
+        }
+    }
+
+    /** Runs a script whose reply is an array; keys all share the tenant's hash slot, the first one routes. */
+    CompletionStage<List<Object>> run(Script s, List<Object> keys, Object... args) {
+        Loaded l = loaded.get(s);
+        String routingKey = (String) keys.get(0);
+        CompletableFuture<List<Object>> result = new CompletableFuture<>();
+        script.<List<Object>>evalShaAsync(routingKey, RScript.Mode.READ_WRITE, l.sha(), RScript.ReturnType.LIST, keys, args)
+                .whenComplete((reply, error) -> {
+                    if (error == null) {
+                        result.complete(reply == null ? List.of() : reply);
+                    } else if (isNoScript(error)) {
+                        script.<List<Object>>evalAsync(routingKey, RScript.Mode.READ_WRITE, l.body(), RScript.ReturnType.LIST,
+                                keys, args).whenComplete((again, error2) -> complete(result, s, again, error2));
+                    } else {
+                        complete(result, s, null, error);
+                    }
+                });
+        return result;
+    }
+
+    /** The SHA-1 Redis knows a script by, e.g. to look it up in {@code INFO commandstats} or {@code SCRIPT EXISTS}. */
+    String sha(Script s) {
+        return loaded.get(s).sha();
+    }
+
+    private static void complete(CompletableFuture<List<Object>> result, Script s, List<Object> reply, Throwable error) {
+        if (error == null) {
+            result.complete(reply == null ? List.of() : reply);
+        } else {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            result.completeExceptionally(new StoreUnavailableException("Redis script " + s.file + " failed: " + cause, cause));
+        }
+    }
+
+    private static boolean isNoScript(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof RedisNoScriptException || (t.getMessage() != null && t.getMessage().startsWith("NOSCRIPT"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String resource(String name) {
+        String path = "/lua/" + name + ".lua";
+        try (InputStream in = RedisScripts.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Lets callers build argument arrays from mixed values. */
+    static Object[] args(Object... values) {
+        List<Object> out = new ArrayList<>(values.length);
+        for (Object v : values) {
+            out.add(v == null ? "" : String.valueOf(v));
+        }
+        return out.toArray();
+    }
+}

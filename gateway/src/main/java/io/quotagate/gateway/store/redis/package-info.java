@@ -1,0 +1,17 @@
+/**
+ * The Redis implementation of the quota store: {@link io.quotagate.gateway.store.redis.RedisQuotaStore}, its key
+ * layout ({@link io.quotagate.gateway.store.redis.RedisKeys}), its Lua scripts ({@code lua/*.lua}, called by SHA)
+ * and the Redisson client factory. The only package that imports Redisson.
+ *
+ * <p>One script call per admission; every key of a tenant carries the hash tag {@code {tenantId}}, so the scripts
+ * run unchanged on Redis Cluster (keys derived inside a script, like the day's usage hash, are in the same slot).
+ * Every script validates before its first write (Lua is not rolled back) and is idempotent by request or order id,
+ * because Redisson resends a script whose answer timed out.
+ *
+ * <p>QPS window (rule 6): a list of the last admissions (µs, newest first), trimmed to the limit in force. Admit iff
+ * fewer than {@code limit} of the newest {@code limit} entries lie in {@code (now - 1 s, now]}. Changing the limit
+ * stays exact: lowering it only looks at fewer of the newest entries; raising it finds at most the old limit's
+ * entries, and the old limit already held for every window up to the last push, so no window that includes the
+ * new admission can hold more than the new limit.
+ */
+package io.quotagate.gateway.store.redis;

@@ -1,0 +1,54 @@
+-- Settles or cancels one admitted request (rules 7, 9, 10). At most one of them ever applies:
+-- the record moves from 'applied' to 'settled' or 'cancelled' exactly once.
+-- KEYS: 1 tenant hash, 2 request record
+-- ARGV: 1 key prefix, 2 op (settle/cancel), 3 refund (1/0), 4 upstream 2xx (1/0), 5 tombstone ttl ms
+-- Returns {'settled'}, {'cancelled'}, {'tombstone'} or {'noop'}.
+
+local prefix, op = ARGV[1], ARGV[2]
+local refund, ok2xx = ARGV[3] == '1', ARGV[4] == '1'
+local T, RQ = KEYS[1], KEYS[2]
+
+local st = redis.call('HGET', RQ, 'st')
+if not st then
+  -- Cancel before the admit arrived (a resent script still in flight): the tombstone makes that
+  -- admit deny. Never create keys for a tenant that does not exist.
+  if op == 'cancel' and redis.call('EXISTS', T) == 1 then
+    redis.call('HSET', RQ, 'st', 'tomb')
+    redis.call('PEXPIRE', RQ, num(ARGV[5]))
+    return { 'tombstone' }
+  end
+  return { 'noop' }
+end
+if st ~= 'applied' then return { 'noop' } end
+
+local r = redis.call('HMGET', RQ, 'grp', 'day', 'tpl', 'taken')
+local group, day, tpl, taken = r[1], num(r[2]), r[3], r[4] or ''
+local gkey = prefix .. 'g:' .. group
+local now_ms = math.floor(now_us() / 1000)
+
+local function refund_all()
+  local back = 0
+  for id, n in string.gmatch(taken, '([^,:]+):(%d+)') do
+    back = back + refund_lot(gkey, id, tonumber(n), now_ms)
+  end
+  usage_incr(prefix, group, day, 'refunded', back)
+end
+
+local function release_slot()
+  if num(redis.call('HGET', gkey, 'tu')) > 0 then redis.call('HINCRBY', gkey, 'tu', -1) end
+end
+
+if op == 'cancel' then
+  refund_all()
+  if tpl == 'create' then release_slot() end
+  redis.call('HSET', RQ, 'st', 'cancelled')
+  -- The cancelled id must outlive any resend of its admit, like a tombstone.
+  if redis.call('PTTL', RQ) < num(ARGV[5]) then redis.call('PEXPIRE', RQ, num(ARGV[5])) end
+  return { 'cancelled' }
+end
+
+if refund then refund_all() end
+if tpl == 'create' and not ok2xx then release_slot() end
+if tpl == 'delete' and ok2xx then release_slot() end
+redis.call('HSET', RQ, 'st', 'settled')
+return { 'settled' }
