@@ -1,0 +1,53 @@
+package io.quotagate.gateway.admin;
+
+import io.quotagate.gateway.config.GatewayConfig;
+import io.quotagate.gateway.metrics.GatewayMetrics;
+import io.quotagate.gateway.store.QuotaStore;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * Wires the admin API: services over the store and the config in force, endpoints over the services, one router.
+ * Reads like its table of contents.
+ *
+ * @param configs    the config in force (groups, defaults, overrides, catalog), read once per call
+ * @param control    reload of the config file (the composition root: {@code () -> reloader.reload("admin")})
+ * @param clock      now, for grants, balances and usage ranges
+ */
+public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> configs, ConfigControl control,
+                       GatewayMetrics metrics, InstantSource clock) {
+
+    /** How long {@code /readyz} waits for the store. */
+    static final Duration READINESS_TIMEOUT = Duration.ofSeconds(1);
+
+    public AdminApi {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(configs, "configs");
+        Objects.requireNonNull(control, "control");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * @param blocking where blocking work (a config reload) runs
+     * @throws IllegalArgumentException when the token is null or empty
+     */
+    AdminDispatcher dispatcher(Executor blocking) {
+        AdminAuth auth = new AdminAuth(token);
+        TenantService tenants = new TenantService(store, configs, clock);
+        GrantService grants = new GrantService(store, configs, clock, tenants);
+        AdminRouter router = new AdminRouter();
+        new SystemEndpoints(new Readiness(store, READINESS_TIMEOUT), metrics, configs, control, blocking).register(router);
+        new TenantEndpoints(tenants, configs, clock).register(router);
+        new GrantEndpoints(grants, configs, clock).register(router);
+        return new AdminDispatcher(auth, router);
+    }
+
+    @Override
+    public String toString() {
+        return "AdminApi[token=<redacted>, store=" + store + "]";
+    }
+}

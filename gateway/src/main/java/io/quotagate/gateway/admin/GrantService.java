@@ -1,0 +1,96 @@
+package io.quotagate.gateway.admin;
+
+import io.quotagate.gateway.config.Catalog;
+import io.quotagate.gateway.config.GatewayConfig;
+import io.quotagate.gateway.store.Lot;
+import io.quotagate.gateway.store.OpResult;
+import io.quotagate.gateway.store.QpsPurchase;
+import io.quotagate.gateway.store.QuotaStore;
+import io.quotagate.gateway.store.TemplateQuota;
+import io.quotagate.gateway.store.TenantOps;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * Sales: packs, QPS purchases and template slots. Computes validity and the catalog price in force and leaves
+ * the rest to the store, which applies each grant once per order id (rule 10) and checks {@code max_qps} over
+ * the purchase's whole term. Off-catalog sizes are allowed (an operator may need a goodwill or migrated grant):
+ * they are recorded with a null price.
+ */
+public final class GrantService {
+
+    /**
+     * A grant and the catalog price in force for it (null off catalog). On a repeated order the grant is the first
+     * one; the price recorded in the ledger is the first one's too.
+     */
+    public record Granted<T>(T result, BigDecimal price, String currency) {
+    }
+
+    private final QuotaStore store;
+    private final Supplier<GatewayConfig> configs;
+    private final InstantSource clock;
+    private final TenantService tenants;
+
+    public GrantService(QuotaStore store, Supplier<GatewayConfig> configs, InstantSource clock, TenantService tenants) {
+        this.store = store;
+        this.configs = configs;
+        this.clock = clock;
+        this.tenants = tenants;
+    }
+
+    /**
+     * @param grantedAt null: now
+     * @param expiresAt null: {@code grantedAt} + {@code defaults.pack_validity}
+     */
+    public CompletionStage<OpResult<Granted<Lot>>> grantPack(String tenantId, String group, long calls, String orderId,
+                                                              Instant grantedAt, Instant expiresAt) {
+        Optional<OpResult<Granted<Lot>>> unknown = tenants.unknownGroup(group);
+        if (unknown.isPresent()) {
+            return TenantService.done(unknown.get());
+        }
+        GatewayConfig config = configs.get();
+        Instant granted = grantedAt != null ? grantedAt : clock.instant();
+        Instant expires = expiresAt != null ? expiresAt : config.defaults().packValidity().addTo(granted);
+        Catalog catalog = config.catalog();
+        BigDecimal price = Pricing.pack(catalog, calls).map(Pricing.Quote::price).orElse(null);
+        return store.grantPack(new TenantOps.GrantPack(tenantId, group, calls, orderId, granted, expires, price,
+                catalog.currency())).thenApply(result -> granted(result, price, catalog));
+    }
+
+    /** @param start null: now */
+    public CompletionStage<OpResult<Granted<QpsPurchase>>> buyQps(String tenantId, String group, int qps, QpsTerm term,
+                                                                   String orderId, Instant start) {
+        Optional<OpResult<Granted<QpsPurchase>>> unknown = tenants.unknownGroup(group);
+        if (unknown.isPresent()) {
+            return TenantService.done(unknown.get());
+        }
+        GatewayConfig config = configs.get();
+        Instant now = clock.instant();
+        Instant starts = start != null ? start : now;
+        int maxQps = config.override(tenantId, group).maxQps(config.groups().get(group));
+        Catalog catalog = config.catalog();
+        BigDecimal price = Pricing.qps(catalog, qps, term).map(Pricing.Quote::price).orElse(null);
+        return store.buyQps(new TenantOps.BuyQps(tenantId, group, qps, starts, term.end(starts), maxQps, orderId, price,
+                catalog.currency(), now)).thenApply(result -> granted(result, price, catalog));
+    }
+
+    public CompletionStage<OpResult<Granted<TemplateQuota>>> grantTemplates(String tenantId, String group, long slots,
+                                                                            String orderId) {
+        Optional<OpResult<Granted<TemplateQuota>>> unknown = tenants.unknownGroup(group);
+        if (unknown.isPresent()) {
+            return TenantService.done(unknown.get());
+        }
+        Catalog catalog = configs.get().catalog();
+        BigDecimal price = Pricing.templates(catalog, slots).map(Pricing.Quote::price).orElse(null);
+        return store.grantTemplates(new TenantOps.GrantTemplates(tenantId, group, slots, orderId, price,
+                catalog.currency(), clock.instant())).thenApply(result -> granted(result, price, catalog));
+    }
+
+    private static <T> OpResult<Granted<T>> granted(OpResult<T> result, BigDecimal price, Catalog catalog) {
+        return TenantService.map(result, value -> new Granted<>(value, price, catalog.currency()));
+    }
+}

@@ -1,0 +1,191 @@
+package io.quotagate.gateway.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quotagate.gateway.config.AdminConfig;
+import io.quotagate.gateway.metrics.GatewayMetrics;
+import io.quotagate.gateway.store.MemoryQuotaStore;
+import io.quotagate.gateway.store.QuotaStore;
+import io.quotagate.gateway.store.StoreUnavailableException;
+import io.quotagate.gateway.testkit.AdminFixture;
+import io.quotagate.gateway.testkit.MutableClock;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Proxy;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The listener itself: token, binding, health, metrics, config, errors, store failures. */
+class AdminServerTest {
+
+    @TempDir
+    Path dir;
+    private final MutableClock clock = new MutableClock(AdminFixture.START);
+
+    @Test
+    void refusesToStartWithoutAToken() {
+        GatewayMetrics metrics = new GatewayMetrics(false);
+        for (String token : new String[] {null, ""}) {
+            AdminApi api = new AdminApi(token, new MemoryQuotaStore(clock), () -> null, () -> null, metrics, clock);
+            assertThatThrownBy(() -> new AdminServer(new AdminConfig("127.0.0.1", 0, token), api))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("admin.token is empty: the admin listener does not start without a token");
+        }
+    }
+
+    @Test
+    void bindsLoopbackWhenNoAddressIsGiven() throws Exception {
+        AdminApi api = new AdminApi("t0ken", new MemoryQuotaStore(clock), () -> null, () -> null,
+                new GatewayMetrics(false), clock);
+        try (AdminServer server = new AdminServer(new AdminConfig(null, 0, "t0ken"), api).start()) {
+            assertThat(server.address().getAddress().isLoopbackAddress()).isTrue();
+            assertThat(server.port()).isPositive();
+        }
+    }
+
+    @Test
+    void everyCallButProbesNeedsTheAdminTokenAndTenantKeysNeverWork() throws Exception {
+        try (AdminFixture admin = AdminFixture.memory(dir, clock)) {
+            assertThat(admin.call("GET", "/healthz", null, null).json().path("status").asText()).isEqualTo("ok");
+            assertThat(admin.call("GET", "/readyz", null, null).status()).isEqualTo(200);
+            for (String path : new String[] {"/metrics", "/v1/tenants", "/v1/config", "/v1/nothing"}) {
+                AdminFixture.Response refused = admin.call("GET", path, null, null);
+                assertThat(refused.status()).as(path).isEqualTo(401);
+                assertThat(refused.header("WWW-Authenticate")).startsWith("Bearer");
+                assertThat(refused.errorCode()).isEqualTo("unauthorized");
+            }
+            assertThat(admin.call("GET", "/v1/tenants", null, "wrong").json().path("error").path("message").asText())
+                    .isEqualTo("the admin token is not valid");
+            String apiKey = admin.post("/v1/tenants", "{\"id\":\"acme\"}").json().path("api_key").asText();
+            AdminFixture.Response withKey = admin.call("GET", "/v1/tenants/acme", null, apiKey);
+            assertThat(withKey.status()).isEqualTo(401);
+            assertThat(withKey.json().path("error").path("message").asText())
+                    .isEqualTo("tenant API keys are not accepted on the admin port: use the admin token");
+            assertThat(admin.call("POST", "/v1/tenants", "{\"id\":\"evil\"}", null).status()).isEqualTo(401);
+            assertThat(admin.get("/v1/tenants/evil").status()).as("nothing happened").isEqualTo(404);
+        }
+    }
+
+    @Test
+    void metricsArePrometheusText() throws Exception {
+        try (AdminFixture admin = AdminFixture.memory(dir, clock)) {
+            AdminFixture.Response metrics = admin.get("/metrics");
+            assertThat(metrics.status()).isEqualTo(200);
+            assertThat(metrics.header("Content-Type")).startsWith("text/plain; version=0.0.4");
+            assertThat(metrics.body()).contains("quotagate_store_errors_total 0.0").contains("jvm_memory_used_bytes");
+        }
+    }
+
+    @Test
+    void unknownPathsWrongMethodsAndLargeBodiesAreRefused() throws Exception {
+        try (AdminFixture admin = AdminFixture.memory(dir, clock)) {
+            assertThat(admin.get("/v1/nothing").errorCode()).isEqualTo("not_found");
+            AdminFixture.Response wrong = admin.delete("/v1/tenants");
+            assertThat(wrong.status()).isEqualTo(405);
+            assertThat(wrong.header("Allow")).isEqualTo("GET, POST");
+            AdminFixture.Response large = admin.post("/v1/tenants", "{\"id\":\"" + "a".repeat(70_000) + "\"}");
+            assertThat(large.status()).isEqualTo(413);
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        try (AdminFixture admin = AdminFixture.memory(dir, clock); Socket socket = new Socket("127.0.0.1", admin.server().port())) {
+            String auth = "Authorization: Bearer " + AdminFixture.TOKEN + "\r\n";
+            String requests = "GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "GET /v1/quotes/pack?calls=1000 HTTP/1.1\r\nHost: a\r\n" + auth + "\r\n"
+                    + "GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(requests.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String answers = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int ready = answers.indexOf("\"ready\"");
+            int quote = answers.indexOf("\"price\":400");
+            int ok = answers.indexOf("\"ok\"");
+            assertThat(ready).isPositive();
+            assertThat(quote).isGreaterThan(ready);
+            assertThat(ok).isGreaterThan(quote);
+        }
+    }
+
+    @Test
+    void configShowRedactsSecretsAndReloadValidatesTheWholeFile() throws Exception {
+        try (AdminFixture admin = AdminFixture.memory(dir, clock)) {
+            admin.post("/v1/tenants", "{\"id\":\"globex\"}");
+            JsonNode shown = admin.get("/v1/config").json();
+            assertThat(shown.path("content_hash").asText()).isEqualTo(admin.config().contentHash()).hasSize(64);
+            assertThat(shown.path("source").asText()).isEqualTo(admin.configFile().toString());
+            assertThat(shown.path("config").path("admin").path("token").asText()).isEqualTo("<redacted>");
+            assertThat(shown.toString()).doesNotContain(AdminFixture.TOKEN);
+            assertThat(shown.path("config").path("groups").path("portrait").path("routes").get(0).path("match")
+                    .asText()).isEqualTo("POST /v1/portrait/generate");
+            assertThat(shown.path("config").path("catalog").path("packs").path("1000").asLong()).isEqualTo(400);
+
+            assertThat(admin.post("/v1/config/reload", null).json().path("result").asText()).isEqualTo("unchanged");
+
+            String yaml = Files.readString(admin.configFile());
+            Files.writeString(admin.configFile(), yaml.replace("count_mode_qps: 10", "count_mode_qps: 5"));
+            JsonNode applied = admin.post("/v1/config/reload", null).json();
+            assertThat(applied.path("result").asText()).isEqualTo("applied");
+            assertThat(applied.path("previous_hash").asText()).isEqualTo(shown.path("content_hash").asText());
+            assertThat(admin.get("/v1/tenants/globex").json().path("groups").path("portrait").path("qps_limit").asLong())
+                    .isEqualTo(5);
+
+            Files.writeString(admin.configFile(), yaml.replace("max_qps: 300", "max_qps: -1"));
+            AdminFixture.Response refused = admin.post("/v1/config/reload", null);
+            assertThat(refused.status()).isEqualTo(422);
+            assertThat(refused.errorCode()).isEqualTo("config_invalid");
+            assertThat(refused.json().path("error").path("message").asText())
+                    .startsWith(admin.configFile() + ":9: groups.portrait.max_qps: -1 (expected: >= 1)");
+            assertThat(admin.get("/v1/config").json().path("content_hash").asText())
+                    .isEqualTo(applied.path("content_hash").asText());
+        }
+    }
+
+    @Test
+    void anUnreachableStoreIs503AndNotReady() throws Exception {
+        QuotaStore failing = store(() -> CompletableFuture.failedFuture(new StoreUnavailableException("down", null)));
+        try (AdminFixture admin = AdminFixture.start(dir, failing, clock)) {
+            AdminFixture.Response grant = admin.post("/v1/tenants/acme/groups/portrait/packs",
+                    "{\"calls\":1000,\"order_id\":\"o-1\"}");
+            assertThat(grant.status()).isEqualTo(503);
+            assertThat(grant.errorCode()).isEqualTo("store_unavailable");
+            assertThat(grant.header("Retry-After")).isEqualTo("1");
+            assertThat(admin.post("/v1/tenants", "{\"id\":\"acme\"}").status()).isEqualTo(503);
+            assertThat(admin.call("GET", "/readyz", null, null).status()).isEqualTo(503);
+            assertThat(admin.call("GET", "/healthz", null, null).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aStoreThatNeverAnswersIsNotReady() throws Exception {
+        try (AdminFixture admin = AdminFixture.start(dir, store(CompletableFuture::new), clock)) {
+            long started = System.nanoTime();
+            AdminFixture.Response ready = admin.call("GET", "/readyz", null, null);
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.json().path("status").asText()).isEqualTo("store_unavailable");
+            assertThat((System.nanoTime() - started) / 1_000_000).isBetween(900L, 5_000L);
+        }
+    }
+
+    /** A store whose every call answers with {@code answer} (there is no other way to make the memory store fail). */
+    private static QuotaStore store(Supplier<CompletableFuture<?>> answer) {
+        return (QuotaStore) Proxy.newProxyInstance(QuotaStore.class.getClassLoader(), new Class<?>[] {QuotaStore.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "close" -> null;
+                    case "toString" -> "unreachable store";
+                    case "hashCode" -> 0;
+                    case "equals" -> proxy == args[0];
+                    default -> answer.get();
+                });
+    }
+}
