@@ -6,7 +6,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Prints results: pretty JSON for scripts ({@code --json}), aligned tables and sentences for people. */
+/** Prints results: one line of JSON per result for scripts ({@code --json}), aligned tables and sentences for people. */
 final class Output {
 
     private final PrintWriter out;
@@ -17,7 +17,7 @@ final class Output {
 
     void json(JsonNode node) {
         try {
-            out.println(AdminClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+            out.println(AdminClient.JSON.writeValueAsString(node));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serializes", e);
         }

@@ -97,8 +97,10 @@ public final class QuotaAdmission implements Admission {
             if (onError == OnError.ALLOW) {
                 recentKeys.admitted(command.keyDigest(), command.tenantId(), clock.millis());
             }
+            // t=0 while the window has room (SPEC §3's example); otherwise the seconds until a slot frees.
+            long reset = admitted.windowRemaining() > 0 ? 0 : seconds(admitted.resetMillis());
             RateLimitState state = new RateLimitState(route.route().qps() ? admitted.limit() : 0,
-                    admitted.windowRemaining(), seconds(admitted.resetMillis()), admitted.callsRemaining());
+                    admitted.windowRemaining(), reset, admitted.callsRemaining());
             boolean settle = admitted.charged() > 0 || route.route().templates() != TemplateAction.NONE;
             return new Decision.Admitted(route, command.tenantId(), command.requestId(), state, settle);
         }

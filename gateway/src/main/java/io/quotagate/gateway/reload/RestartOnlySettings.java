@@ -9,7 +9,7 @@ import java.util.Objects;
  * The settings a running replica cannot change: they are bound at start-up (listening sockets, event
  * loop threads, the TLS context, the proxy pipeline and upstream pools, the store client, the metrics
  * registry's labels). What a reload does change: groups, routes, limits, overrides, defaults, on_error,
- * catalog and the admin token. A reload still
+ * and catalog. A reload still
  * swaps in the whole new config, so {@code config show} prints the file as it is, but the composition
  * root must read these from the config it started with; this class names the ones that differ so the
  * operator is told a restart is needed.
@@ -44,6 +44,9 @@ final class RestartOnlySettings {
         }
         compare(changed, "admin.bind", before.admin().bind(), after.admin().bind());
         compare(changed, "admin.port", before.admin().port(), after.admin().port());
+        if (!Objects.equals(before.admin().token(), after.admin().token())) {
+            changed.add("admin.token: changed"); // the admin listener checks the token it started with
+        }
         compare(changed, "store.type", before.store().type(), after.store().type());
         // Values left out: the Redis section holds addresses and possibly a password, and the log need not.
         if (!Objects.equals(before.store().redis(), after.store().redis())) {

@@ -105,6 +105,7 @@ class QuotaAdmissionTest {
         assertThat(a.needsSettlement()).isTrue();
         assertThat(a.rateLimit().limit()).isEqualTo(3);
         assertThat(a.rateLimit().remaining()).isEqualTo(2);
+        assertThat(a.rateLimit().resetSeconds()).as("t=0 while the window has room").isZero();
         assertThat(a.rateLimit().callsRemaining()).isEqualTo(199);
     }
 
@@ -125,9 +126,12 @@ class QuotaAdmissionTest {
 
     @Test
     void qpsExceededCarriesRetryAfterOfAtLeastOneSecond() {
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 2; i++) {
             admitted(admit("POST", "/v1/portrait/generate", acmeKey));
         }
+        Decision.Admitted last = admitted(admit("POST", "/v1/portrait/generate", acmeKey));
+        assertThat(last.rateLimit().remaining()).isZero();
+        assertThat(last.rateLimit().resetSeconds()).as("window full: seconds until a slot frees").isEqualTo(1);
         Decision.Rejected r = rejected(admit("POST", "/v1/portrait/generate", acmeKey));
         assertThat(r.code()).isEqualTo(RejectionCode.QPS_EXCEEDED);
         assertThat(r.retryAfterSeconds()).isEqualTo(1);

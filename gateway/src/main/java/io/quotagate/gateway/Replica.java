@@ -1,0 +1,138 @@
+package io.quotagate.gateway;
+
+import io.netty.channel.EventLoopGroup;
+import io.quotagate.gateway.admin.AdminApi;
+import io.quotagate.gateway.admin.AdminServer;
+import io.quotagate.gateway.admission.QuotaAdmission;
+import io.quotagate.gateway.admission.RequestIds;
+import io.quotagate.gateway.admission.StoreRetries;
+import io.quotagate.gateway.config.GatewayConfig;
+import io.quotagate.gateway.config.StoreConfig;
+import io.quotagate.gateway.metrics.GatewayMetrics;
+import io.quotagate.gateway.proxy.Transport;
+import io.quotagate.gateway.reload.ConfigReloader;
+import io.quotagate.gateway.reload.ConfigWatcher;
+import io.quotagate.gateway.reload.SignalReload;
+import io.quotagate.gateway.route.ConfigHolder;
+import io.quotagate.gateway.store.MemoryQuotaStore;
+import io.quotagate.gateway.store.QuotaStore;
+import io.quotagate.gateway.store.redis.RedisQuotaStore;
+import io.quotagate.gateway.store.redis.RedissonClients;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Composition root of one running replica: builds every part from the start-up config, starts them in order
+ * (store, admission, proxy, admin, reload) and stops them in reverse. Settings bound at start (ports, store, event
+ * loops) come from the start-up config; everything a request reads comes from the {@link ConfigHolder}, which a
+ * reload swaps.
+ */
+public final class Replica implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+
+    private final GatewayConfig startup;
+    private final ConfigHolder holder;
+    private final GatewayMetrics metrics;
+    private final Transport transport;
+    private final EventLoopGroup workers;
+    private final QuotaStore store;
+    private final StoreRetries retries;
+    private final Gateway gateway;
+    private final ConfigReloader reloader;
+    private AdminServer admin;
+    private ConfigWatcher watcher;
+    private SignalReload sighup;
+
+    private Replica(Path file, GatewayConfig startup) {
+        this.startup = startup;
+        this.holder = new ConfigHolder(startup);
+        this.metrics = new GatewayMetrics(startup.metrics().tenantLabel());
+        this.transport = Transport.best();
+        this.workers = Gateway.newWorkerGroup(startup, transport);
+        this.store = openStore(startup.store(), workers, transport);
+        this.retries = new StoreRetries(100_000, Duration.ofHours(1));
+        QuotaAdmission admission = new QuotaAdmission(holder::current, store, new RequestIds(), retries, metrics,
+                InstantSource.system());
+        this.gateway = new Gateway(startup, admission, metrics, transport, workers);
+        this.reloader = new ConfigReloader(file, holder, metrics);
+    }
+
+    /** Builds and starts a replica; on failure, whatever was started is stopped again. */
+    public static Replica start(Path file, GatewayConfig config) throws InterruptedException {
+        Replica replica = new Replica(file, config);
+        try {
+            replica.startParts(file);
+        } catch (RuntimeException | InterruptedException e) {
+            replica.close();
+            throw e;
+        }
+        return replica;
+    }
+
+    private void startParts(Path file) throws InterruptedException {
+        gateway.start();
+        if (startup.admin().hasToken()) {
+            AdminApi api = new AdminApi(startup.admin().token(), store, () -> holder.current().config(),
+                    () -> reloader.reload("admin"), metrics, InstantSource.system());
+            admin = new AdminServer(startup.admin(), api).start();
+            LOG.info("admin API on {}", admin.address());
+        } else {
+            LOG.warn("admin.token is empty: the admin API, /metrics and health endpoints are off "
+                    + "(set QUOTAGATE_ADMIN_TOKEN or admin.token to enable them)");
+        }
+        watcher = new ConfigWatcher(reloader);
+        watcher.start();
+        sighup = SignalReload.install(reloader);
+        LOG.info("config {} in force (sha256 {})", file, startup.contentHash());
+    }
+
+    private static QuotaStore openStore(StoreConfig config, EventLoopGroup workers, Transport transport) {
+        if (config.type() == StoreConfig.Type.MEMORY) {
+            LOG.warn("store.type is memory: balances live in this process only, are lost on restart and are not "
+                    + "shared with other replicas; use store.type redis in production");
+            return new MemoryQuotaStore(InstantSource.system());
+        }
+        RedissonClients.SharedLoops loops = new RedissonClients.SharedLoops(workers, "epoll".equals(transport.name()));
+        return new RedisQuotaStore(RedissonClients.create(config.redis(), loops), true);
+    }
+
+    public int port() {
+        return gateway.port();
+    }
+
+    /** The admin listener's port, or -1 when the admin API is off. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
+    public ConfigReloader reloader() {
+        return reloader;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    /** Graceful stop: no new connections, in-flight requests get {@code server.shutdown_timeout}, then all closes. */
+    @Override
+    public void close() {
+        if (sighup != null) {
+            sighup.close();
+        }
+        if (watcher != null) {
+            watcher.close();
+        }
+        gateway.stop(startup.server().shutdownTimeout());
+        if (admin != null) {
+            admin.close();
+        }
+        retries.close();
+        store.close();
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}
