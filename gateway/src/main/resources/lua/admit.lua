@@ -186,10 +186,15 @@ if qps_limited then
   reset_ms = ceil_ms(oldest + WINDOW_US - now)
 end
 
-redis.call('HSET', RQ, 'st', 'applied', 'grp', group, 'day', fmt(day), 'tpl', tpl,
-  'taken', table.concat(taken, ','), 'mode', mode, 'limit', fmt(limit), 'wr', fmt(remaining),
-  'reset', fmt(reset_ms), 'cr', fmt(reported_calls), 'charged', fmt(charged))
-redis.call('PEXPIRE', RQ, math.max(1, num(ARGV[12])))
+-- The record lets a resent script return the first result, and settle/cancel undo exactly what was taken. An
+-- admit that took nothing (QPS mode, a free route) has nothing to undo or to take twice: no record, so
+-- uncharged traffic costs Redis no memory per request.
+if charged > 0 or tpl ~= 'none' then
+  redis.call('HSET', RQ, 'st', 'applied', 'grp', group, 'day', fmt(day), 'tpl', tpl,
+    'taken', table.concat(taken, ','), 'mode', mode, 'limit', fmt(limit), 'wr', fmt(remaining),
+    'reset', fmt(reset_ms), 'cr', fmt(reported_calls), 'charged', fmt(charged))
+  redis.call('PEXPIRE', RQ, math.max(1, num(ARGV[12])))
+end
 usage_incr(prefix, group, day, 'admitted', 1)
 usage_incr(prefix, group, day, 'charged', charged)
 usage_incr(prefix, group, day, 'charged_free', charged_free)

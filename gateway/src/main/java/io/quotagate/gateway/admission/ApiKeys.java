@@ -1,12 +1,12 @@
 package io.quotagate.gateway.admission;
 
+import io.quotagate.gateway.store.StoreRules;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /**
  * API keys: {@code qg_<tenantId>.<secret>}, where the secret is 192 random bits in base64url. The tenant id in
@@ -19,8 +19,7 @@ public final class ApiKeys {
 
     public static final String PREFIX = "qg_";
     private static final int SECRET_BYTES = 24;
-    private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
-    private static final Pattern SECRET = Pattern.compile("[A-Za-z0-9_-]{32}");
+    private static final int SECRET_CHARS = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(ApiKeys::newDigest);
 
@@ -29,7 +28,7 @@ public final class ApiKeys {
 
     /** A new key for the tenant; shown once to the operator, stored only as {@link #digest}. */
     public static String generate(String tenantId) {
-        if (!TENANT.matcher(tenantId).matches()) {
+        if (!StoreRules.validTenantId(tenantId)) {
             throw new IllegalArgumentException("invalid tenant id: " + tenantId);
         }
         byte[] secret = new byte[SECRET_BYTES];
@@ -47,8 +46,22 @@ public final class ApiKeys {
             return null;
         }
         String tenant = key.substring(PREFIX.length(), dot);
-        String secret = key.substring(dot + 1);
-        return TENANT.matcher(tenant).matches() && SECRET.matcher(secret).matches() ? tenant : null;
+        return StoreRules.validTenantId(tenant) && validSecret(key, dot + 1) ? tenant : null;
+    }
+
+    /** {@code [A-Za-z0-9_-]{32}} from {@code from} to the end; no regex, it runs on every request. */
+    private static boolean validSecret(String key, int from) {
+        if (key.length() - from != SECRET_CHARS) {
+            return false;
+        }
+        for (int i = from; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Lower-case hex SHA-256 of the whole key. */

@@ -103,7 +103,10 @@ final class MemoryAdmission {
             reset = ceilMillis(oldest + WINDOW_MICROS - nowMicros);
         }
         Admitted result = new Admitted(group.mode, limit, remaining, reset, calls, (int) charged);
-        requests.put(c, day, taken, result, now);
+        if (charged > 0 || c.templates() != TemplateAction.NONE) {
+            // Nothing taken, nothing to undo: uncharged admits keep no record (as on Redis).
+            requests.put(c, day, taken, result, now);
+        }
         tenant.count(c.group(), day, "admitted", 1);
         tenant.count(c.group(), day, "charged", charged);
         tenant.count(c.group(), day, "charged_free", chargedFree);

@@ -1,10 +1,8 @@
 package io.quotagate.gateway.store;
 
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 
 /** One group of one tenant in {@link MemoryQuotaStore}: lots, purchases, templates and the QPS window. */
@@ -20,7 +18,7 @@ final class MemoryGroup {
     final List<MemoryLot> lots = new ArrayList<>();
     final List<QpsPurchase> purchases = new ArrayList<>();
     /** Admission times in µs, newest first, at most the limit in force at the last push. */
-    final Deque<Long> window = new ArrayDeque<>();
+    final WindowRing window = new WindowRing();
 
     /** A lot with a mutable balance. */
     static final class MemoryLot {
@@ -86,25 +84,15 @@ final class MemoryGroup {
 
     /** How many of the newest {@code min(size, limit)} admissions lie in (now - 1 s, now]. */
     int inWindow(int limit, long nowMicros) {
-        int count = 0;
-        for (long at : window) {
-            if (count >= limit || at <= nowMicros - 1_000_000L) {
-                break;
-            }
-            count++;
-        }
-        return count;
+        return window.inWindow(limit, nowMicros);
     }
 
     long windowEntry(int index) {
-        return window.stream().skip(index).findFirst().orElseThrow();
+        return window.entry(index);
     }
 
     void push(long nowMicros, int limit) {
-        window.addFirst(nowMicros);
-        while (window.size() > limit) {
-            window.removeLast();
-        }
+        window.push(nowMicros, limit);
     }
 
     TenantView.GroupView view() {

@@ -17,8 +17,6 @@ public final class StoreRules {
     public static final Pattern TENANT_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     private static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
     /** Usage reads walk day by day: a bound keeps one read short. */
     public static final int MAX_USAGE_DAYS = 400;
     /** How long a cancelled request id outlives any resend of its admit. */
@@ -29,17 +27,55 @@ public final class StoreRules {
     private StoreRules() {
     }
 
+    /** {@code [a-z0-9][a-z0-9_-]{0,63}}, checked without a regex: it runs on every request. */
     public static boolean validTenantId(String id) {
-        return id != null && TENANT_ID.matcher(id).matches();
+        if (id == null || id.isEmpty() || id.length() > 64 || !lowerOrDigit(id.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!lowerOrDigit(c) && c != '_' && c != '-') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether an admit may be looked up at all; a malformed tenant id or digest is an invalid key. */
     public static boolean wellFormed(AdmitCommand c) {
-        return validTenantId(c.tenantId()) && DIGEST.matcher(c.keyDigest()).matches() && validGroup(c.group());
+        return validTenantId(c.tenantId()) && validDigest(c.keyDigest()) && validGroup(c.group());
     }
 
+    /** {@code [A-Za-z0-9_-]{1,64}}. */
     public static boolean validGroup(String group) {
-        return group != null && GROUP.matcher(group).matches();
+        if (group == null || group.isEmpty() || group.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < group.length(); i++) {
+            char c = group.charAt(i);
+            if (!lowerOrDigit(c) && !(c >= 'A' && c <= 'Z') && c != '_' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Lower-case hex SHA-256: {@code [0-9a-f]{64}}. */
+    private static boolean validDigest(String digest) {
+        if (digest == null || digest.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = digest.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean lowerOrDigit(char c) {
+        return c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
     }
 
     public static Optional<String> checkCreate(TenantOps.CreateTenant c) {
@@ -54,7 +90,7 @@ public final class StoreRules {
         if (key == null || key.keyId() == null || !KEY_ID.matcher(key.keyId()).matches()) {
             return Optional.of("key id must match " + KEY_ID.pattern());
         }
-        if (key.digest() == null || !DIGEST.matcher(key.digest()).matches()) {
+        if (!validDigest(key.digest())) {
             return Optional.of("key digest must be 64 lower-case hex characters");
         }
         return Optional.empty();
