@@ -5,7 +5,12 @@
 #
 #   bench/run.sh                       # defaults below
 #   ROUNDS=5 DURATION=10 bench/run.sh
-#   LEGS="direct nginx quotagate quotagate-redis" bench/run.sh
+#   LEGS="direct nginx quotagate-auth quotagate quotagate-redis" bench/run.sh
+#
+# Legs: direct (wrk -> upstream), nginx (proxy_pass, keep-alive), quotagate-auth (Quotagate on the memory store,
+# a route that is authenticated but neither charged nor rate limited: the proxy's own cost), quotagate (memory
+# store, a charged, rate-limited route: full admission in process), quotagate-redis (the same on Redis: one
+# Lua script per request; Redis' commandstats are printed to show one round trip per request).
 #
 # Needs: nginx, wrk, java, redis-server (for the quotagate-redis leg), and `mvn -q package -DskipTests` first.
 set -euo pipefail
@@ -17,7 +22,7 @@ WARMUP=${WARMUP:-10}              # seconds of warm-up per leg before the rounds
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-1}             # wrk threads
 WORKERS=${WORKERS:-1}             # nginx proxy workers = Quotagate event loops
-LEGS=${LEGS:-"direct nginx quotagate"}
+LEGS=${LEGS:-"direct nginx quotagate-auth quotagate quotagate-redis"}
 UPSTREAM_PORT=${UPSTREAM_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18082}
 QG_PORT=${QG_PORT:-18083}
@@ -95,11 +100,14 @@ start_quotagate() { # $1 = store type (memory|redis)
   local store=$1 redis_block=""
   if [ "$store" = redis ]; then
     redis_block="  redis: { address: \"redis://127.0.0.1:$REDIS_PORT\" }"
+    redis-cli -p "$REDIS_PORT" flushall >/dev/null   # each run starts from one fresh tenant
   fi
   cat > "$work/quotagate-$store.yaml" <<YAML
 server: { port: $QG_PORT, bind: 127.0.0.1, io_threads: $WORKERS }
 admin: { port: $QG_ADMIN_PORT, token: "bench-token" }
-upstream: { url: "http://127.0.0.1:$UPSTREAM_PORT" }
+# A 10 s response timeout suits an upstream that answers at once; it also bounds how long the store keeps each
+# charged request's record for settlement (response timeout + 60 s).
+upstream: { url: "http://127.0.0.1:$UPSTREAM_PORT", response_timeout: 10s }
 store:
   type: $store
 $redis_block
@@ -108,6 +116,7 @@ groups:
     count_mode_qps: 100000
     routes:
       - { match: "POST /v1/portrait/generate", cost: 1 }
+      - { match: "POST /v1/portrait/free", cost: 0, qps: false }
 YAML
   java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$JAR" --config "$work/quotagate-$store.yaml" \
     >"$work/quotagate-$store.log" 2>&1 &
@@ -116,7 +125,8 @@ YAML
   wait_port "$QG_PORT"; wait_port "$QG_ADMIN_PORT"
   # One tenant with a pack large enough for the whole run.
   QG_KEY=$(java -jar "$CLI" --url "http://127.0.0.1:$QG_ADMIN_PORT" --token bench-token --json \
-    tenant create bench | sed -E 's/.*"api_key" *: *"([^"]+)".*/\1/')
+    tenant create bench | sed -E 's/.*"api_key":"([^"]+)".*/\1/')
+  [[ $QG_KEY == qg_* ]] || { echo "bench: could not create the bench tenant" >&2; exit 1; }
   java -jar "$CLI" --url "http://127.0.0.1:$QG_ADMIN_PORT" --token bench-token \
     pack grant bench portrait --calls 100000000 --order "bench-$store" >/dev/null
 }
@@ -139,6 +149,7 @@ url_of() {
   case $1 in
     direct) echo "http://127.0.0.1:$UPSTREAM_PORT$PATH_URI" ;;
     nginx) echo "http://127.0.0.1:$NGINX_PORT$PATH_URI" ;;
+    quotagate-auth) echo "http://127.0.0.1:$QG_PORT/v1/portrait/free" ;;
     quotagate*) echo "http://127.0.0.1:$QG_PORT$PATH_URI" ;;
   esac
 }
@@ -181,9 +192,8 @@ echo "bench: $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1), $(ngi
 for round in $(seq 1 "$ROUNDS"); do
   for leg in $LEGS; do
     case $leg in
-      quotagate) start_quotagate memory ;;
-      quotagate-redis) start_quotagate redis
-        redis-cli -p "$REDIS_PORT" config resetstat >/dev/null ;;
+      quotagate|quotagate-auth) start_quotagate memory ;;
+      quotagate-redis) start_quotagate redis ;;
     esac
     if [ "$round" = 1 ] || [[ $leg == quotagate* ]]; then run_wrk "$leg" "$WARMUP" >/dev/null; fi
     if [ "$leg" = quotagate-redis ]; then redis-cli -p "$REDIS_PORT" config resetstat >/dev/null; fi
@@ -214,7 +224,7 @@ if [ -n "${nginx_rps:-}" ] && [ "${HALF_LOAD:-1}" = 1 ]; then
   for round in $(seq 1 "$ROUNDS"); do
     for leg in $LEGS; do
       case $leg in
-        quotagate) start_quotagate memory ;;
+        quotagate|quotagate-auth) start_quotagate memory ;;
         quotagate-redis) start_quotagate redis ;;
       esac
       [[ $leg == quotagate* ]] && run_wrk "$leg" "$WARMUP" >/dev/null

@@ -100,16 +100,19 @@ local function active_qps()
   return sum
 end
 
--- Rule 6: entries are admission times (µs), newest first. Returns how many of the newest
--- min(len, limit) lie in the window (now - 1 s, now]; they are sorted, so a binary search.
+-- Rule 6: entries are admission times (µs), newest first, at most `limit` of them. Entries that left the
+-- window (now - 1 s, now] are dropped from the tail as they age, each once, so the list holds about the window
+-- and every look-up is at its ends: O(1) amortised per request, whatever the limit. Dropping aged entries
+-- before the checks changes no decision (they count in no window from now on), so it is not a "write" in the
+-- sense of rule 8.
 local function in_window(limit)
-  local lo, hi = 0, math.min(redis.call('LLEN', W), limit)
   local cutoff = now - WINDOW_US
-  while lo < hi do
-    local mid = math.floor((lo + hi) / 2)
-    if num(redis.call('LINDEX', W, mid)) > cutoff then lo = mid + 1 else hi = mid end
+  local tail = redis.call('LINDEX', W, -1)
+  while tail and num(tail) <= cutoff do
+    redis.call('RPOP', W)
+    tail = redis.call('LINDEX', W, -1)
   end
-  return lo
+  return math.min(redis.call('LLEN', W), limit)
 end
 
 local function ceil_ms(us)
@@ -195,7 +198,9 @@ if charged > 0 or tpl ~= 'none' then
     'reset', fmt(reset_ms), 'cr', fmt(reported_calls), 'charged', fmt(charged))
   redis.call('PEXPIRE', RQ, math.max(1, num(ARGV[12])))
 end
-usage_incr(prefix, group, day, 'admitted', 1)
-usage_incr(prefix, group, day, 'charged', charged)
-usage_incr(prefix, group, day, 'charged_free', charged_free)
+local U = usage_key(prefix, group, day)
+redis.call('HINCRBY', U, 'admitted', 1)
+if charged > 0 then redis.call('HINCRBY', U, 'charged', charged) end
+if charged_free > 0 then redis.call('HINCRBY', U, 'charged_free', charged_free) end
+redis.call('EXPIRE', U, USAGE_TTL_S)
 return { 'A', mode, limit, remaining, reset_ms, reported_calls, charged }
