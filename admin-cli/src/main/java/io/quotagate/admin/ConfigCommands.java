@@ -68,8 +68,7 @@ final class ConfigCommands extends Group {
             print(info, () -> {
                 out().line("source:       " + Output.text(info, "source"));
                 out().line("content hash: " + Output.text(info, "content_hash"));
-                
-                out().json(info.path("config"));
+                out().prettyJson(info.path("config"));
             });
         }
     }

@@ -15,9 +15,20 @@ final class Output {
         this.out = out;
     }
 
+    /** One line of JSON: what {@code --json} prints, easy to pipe into {@code jq} or {@code sed}. */
     void json(JsonNode node) {
+        write(node, false);
+    }
+
+    /** Indented JSON, for people reading a document (the config in force). */
+    void prettyJson(JsonNode node) {
+        write(node, true);
+    }
+
+    private void write(JsonNode node, boolean pretty) {
         try {
-            out.println(AdminClient.JSON.writeValueAsString(node));
+            out.println(pretty ? AdminClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node)
+                    : AdminClient.JSON.writeValueAsString(node));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serializes", e);
         }

@@ -36,7 +36,7 @@ class AdminCliJarTest {
             assertThat(quote.out()).isEqualTo("60 QPS for 1 month: 60 × 1 × 4000 = 240000 CNY\n");
             Result created = java("--url", url, "--token", AdminFixture.TOKEN, "--json", "tenant", "create", "acme");
             assertThat(created.exit()).as(created.toString()).isZero();
-            assertThat(created.out()).contains("\"id\" : \"acme\"").contains("\"api_key\" : \"qg_acme.");
+            assertThat(created.out()).contains("\"id\":\"acme\"").contains("\"api_key\":\"qg_acme.");
             Result refused = java("--url", url, "tenant", "list");
             assertThat(refused.exit()).isEqualTo(1);
             assertThat(refused.err()).contains("the admin token is required");
