@@ -1,5 +1,6 @@
 package io.quotagate.gateway.store;
 
+import io.quotagate.gateway.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 
