@@ -102,12 +102,15 @@ class TwoReplicasE2eTest {
                 r -> r.status() == 200 ? "200" : r.status() + " " + r.errorCode(), Collectors.counting()));
         long forwarded = tenantRequests("exact").size();
         long balance = accounts.balance("exact");
-        System.out.printf("[e2e balance] 1000 calls on 2 replicas in %d ms: %s; upstream received %d; balance %d%n",
-                tookMs, outcomes, forwarded, balance);
+        long okOnFirst = IntStream.range(0, 1000).filter(i -> i % 2 == 0 && replies.get(i).status() == 200).count();
+        System.out.printf("[e2e balance] 1000 calls on 2 replicas in %d ms: %s (200s: %d via the first replica, %d via the "
+                        + "second); upstream received %d; balance 100 -> %d%n",
+                tookMs, outcomes, okOnFirst, 100 - okOnFirst, forwarded, balance);
 
         assertThat(outcomes).containsOnly(Map.entry("200", 100L), Map.entry("402 calls_exhausted", 900L));
         assertThat(forwarded).isEqualTo(100);
         assertThat(balance).isZero();
+        assertThat(okOnFirst).isBetween(1L, 99L);
         // Each admitted call saw its own charge: the counts left after it are 99, 98, …, 0, each exactly once.
         assertThat(replies.stream().filter(r -> r.status() == 200).map(r -> Long.parseLong(r.header("X-Calls-Remaining"))))
                 .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 100).mapToObj(i -> (long) i).toList());
@@ -118,11 +121,12 @@ class TwoReplicasE2eTest {
     /**
      * The upstream stamps arrivals, but the window is decided on the Redis server's clock, earlier and with a
      * variable delay (Redis reply → gateway → upstream, on two cores shared with other work). Two admissions
-     * exactly 1000 ms apart in Redis time can therefore arrive up to that jitter closer together. The tolerance is
-     * far below what a broken window produces (a fixed window lets 11+ through within a few ms around a second
-     * boundary; per-replica windows let 20 through in about 500 ms); the exact check is made on the Redis clock.
+     * exactly 1000 ms apart in Redis time can therefore arrive up to that jitter closer together: 62 ms was seen
+     * with the machine's load average at 9. The tolerance is far below what a broken window produces (a fixed
+     * window lets 11+ through within a few ms around a second boundary; per-replica windows let 20 through in
+     * about 500 ms), and the exact check, with no tolerance, is made on the Redis clock.
      */
-    private static final long ARRIVAL_JITTER_TOLERANCE_MS = 100;
+    private static final long ARRIVAL_JITTER_TOLERANCE_MS = 150;
 
     @Test
     void aQpsLimitOfTenHoldsInEverySlidingSecondAcrossBothReplicas() throws Exception {
