@@ -12,6 +12,7 @@ import io.quotagate.gateway.store.TenantOps;
 import io.quotagate.gateway.store.TenantView;
 import io.quotagate.gateway.store.redis.RedisQuotaStore;
 import io.quotagate.gateway.store.redis.RedissonClients;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -60,6 +61,13 @@ final class Accounts implements AutoCloseable {
 
     void mode(String tenant, BillingMode mode) {
         ok(store.setMode(tenant, GROUP, mode));
+    }
+
+    /** A QPS purchase active from now for a day. */
+    void buyQps(String tenant, int qps) {
+        Instant now = Instant.now();
+        ok(store.buyQps(new TenantOps.BuyQps(tenant, GROUP, qps, now, now.plus(Duration.ofDays(1)), 300,
+                "order-" + tenant + "-" + qps, new BigDecimal("220"), "CNY", now)));
     }
 
     private TenantView.GroupView group(String tenant) {

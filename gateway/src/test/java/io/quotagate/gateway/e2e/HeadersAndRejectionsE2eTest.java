@@ -140,6 +140,21 @@ class HeadersAndRejectionsE2eTest {
     }
 
     @Test
+    void qpsModeWithAPurchaseUsesItsLimitAndChargesNoCalls() {
+        String key = accounts.create("bought", 50, 20);
+        accounts.mode("bought", BillingMode.QPS);
+        accounts.buyQps("bought", 5);
+
+        Reply reply = http.generate(gateway.port(), key);
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.header("RateLimit-Policy")).isEqualTo("\"qps\";q=5;w=1");
+        assertThat(reply.header("RateLimit")).isEqualTo("\"qps\";r=4;t=0");
+        assertThat(reply.header("X-Calls-Remaining")).isNull();
+        assertThat(accounts.balance("bought")).isEqualTo(50);
+    }
+
+    @Test
     void theUpstreamGetsNoKeyAndTheGatewaysTenantIdWhateverTheClientSent() {
         String key = accounts.create("honest", 50, 20);
 

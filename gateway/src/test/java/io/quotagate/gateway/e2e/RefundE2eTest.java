@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rule 9 through a real gateway, checked in Redis: a charged call is refunded when the upstream answers a
- * {@code refund_on} status (default 500-599 and 429), refuses the connection or does not answer within
+ * {@code refund_on} status (default 500-599 and 429), refuses the connection, hangs up, or does not answer within
  * {@code response_timeout}; any other status is charged; and a refund happens at most once, even when the
  * upstream's answer comes after the timeout already refunded.
  */
@@ -116,6 +116,17 @@ class RefundE2eTest {
         } finally {
             replicas.stop(dead);
         }
+    }
+
+    @Test
+    void anUpstreamThatHangsUpIs502AndRefunded() {
+        String key = tenant("hangup", UpstreamReply.hangUp());
+
+        Reply reply = http.generate(gateway.port(), key);
+
+        assertThat(reply.status()).isEqualTo(502);
+        assertThat(reply.errorCode()).isEqualTo("upstream_unavailable");
+        assertRefunded("hangup", 1);
     }
 
     @Test

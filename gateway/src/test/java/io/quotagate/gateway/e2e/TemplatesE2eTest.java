@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Rule 7 (with rules 8 and 9) through a real gateway, checked in Redis: {@code POST /v1/templates} (cost 1,
  * {@code templates: create}) keeps its slot only on a 2xx, is refused with {@code template_quota_exhausted} when
  * every slot is used (not forwarded, nothing charged), and {@code DELETE /v1/templates/{id}} frees one slot only
- * on a 2xx.
+ * on a 2xx. A create the upstream does not answer in time is refunded and its slot released, once.
  */
 class TemplatesE2eTest {
 
@@ -44,6 +44,7 @@ class TemplatesE2eTest {
         accounts = new Accounts(REDIS.uri());
         replicas = new Replicas();
         gateway = replicas.start(E2eConfig.of(upstream.url().toString(), REDIS.uri()).freeTemplates(2)
+                .responseTimeout(Duration.ofMillis(300))
                 .writeTo(dir.resolve("quotagate.yaml")));
     }
 
@@ -93,6 +94,21 @@ class TemplatesE2eTest {
         upstream.respondWith(UpstreamReply.status(201).body("{\"id\":\"t3\"}"));
         assertThat(create(key).status()).isEqualTo(201);
         expect("the freed slot is usable again", 6, new TemplateQuota(2, 2));
+    }
+
+    @Test
+    void aCreateTheUpstreamDoesNotAnswerInTimeReleasesTheSlotAndRefundsTheCall() {
+        String key = accounts.create("tpl-slow", 10, 1);
+        upstream.respondWith(UpstreamReply.status(201).delay(Duration.ofMillis(800)));
+
+        Reply reply = http.send(gateway.port(), "POST", "/v1/templates", "X-Api-Key", key);
+
+        assertThat(reply.status()).isEqualTo(504);
+        Poll.until("calls after the timeout", SETTLED, () -> accounts.balance("tpl-slow"), 10L);
+        Poll.until("slots after the timeout", SETTLED, () -> accounts.templates("tpl-slow"), new TemplateQuota(1, 0));
+        // The upstream's late 201 must not take the slot back nor settle again.
+        Poll.stays("slots and calls after the late 201", Duration.ofSeconds(1),
+                () -> accounts.balance("tpl-slow") + "/" + accounts.templates("tpl-slow"), "10/" + new TemplateQuota(1, 0));
     }
 
     private Reply create(String key) {
