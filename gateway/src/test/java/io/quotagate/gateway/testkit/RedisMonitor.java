@@ -50,6 +50,13 @@ public final class RedisMonitor implements AutoCloseable {
         }
     }
 
+    /** Every line recorded so far, as Redis sent it ({@code <unix time.µs> [db client-or-lua] "CMD" "arg" …}). */
+    public List<String> lines() {
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
     private static String command(String line) {
         int start = line.indexOf("] \"") + 3;
         return line.substring(start, line.indexOf('"', start)).toUpperCase(java.util.Locale.ROOT);

@@ -1,0 +1,98 @@
+package io.quotagate.gateway.e2e;
+
+import io.quotagate.gateway.admission.ApiKeys;
+import io.quotagate.gateway.config.RedisConfig;
+import io.quotagate.gateway.store.Activation;
+import io.quotagate.gateway.store.BillingMode;
+import io.quotagate.gateway.store.KeyInfo;
+import io.quotagate.gateway.store.Lot;
+import io.quotagate.gateway.store.OpResult;
+import io.quotagate.gateway.store.TemplateQuota;
+import io.quotagate.gateway.store.TenantOps;
+import io.quotagate.gateway.store.TenantView;
+import io.quotagate.gateway.store.redis.RedisQuotaStore;
+import io.quotagate.gateway.store.redis.RedissonClients;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The operator's side of an end-to-end test: creates tenants and reads balances straight from the Redis the
+ * replicas share, through a {@link RedisQuotaStore} with its own Redisson client (not one of the replicas').
+ * Everything is in the {@code portrait} group.
+ */
+final class Accounts implements AutoCloseable {
+
+    static final String GROUP = "portrait";
+
+    private final RedisQuotaStore store;
+
+    Accounts(String redisUri) {
+        this.store = new RedisQuotaStore(RedissonClients.create(
+                new RedisConfig(redisUri, null, null, null, Duration.ofSeconds(3), 3)), true);
+    }
+
+    /** Creates an active tenant whose group starts with {@code freeCalls} calls and {@code freeTemplates} slots; returns its key. */
+    String create(String tenant, int freeCalls, int freeTemplates) {
+        String key = ApiKeys.generate(tenant);
+        Instant now = Instant.now();
+        Activation activation = new Activation(freeCalls, Duration.ofDays(365).toMillis(), freeTemplates);
+        ok(store.createTenant(new TenantOps.CreateTenant(tenant, tenant, Map.of(GROUP, activation),
+                new KeyInfo("k1", ApiKeys.digest(key), now, null), now)));
+        return key;
+    }
+
+    /** Calls left in the tenant's usable lots, as Redis holds them now. */
+    long balance(String tenant) {
+        Instant now = Instant.now();
+        return group(tenant).lots().stream().filter(l -> l.usableAt(now)).mapToLong(Lot::remaining).sum();
+    }
+
+    TemplateQuota templates(String tenant) {
+        return group(tenant).templates();
+    }
+
+    void suspend(String tenant) {
+        ok(store.setStatus(tenant, TenantView.Status.SUSPENDED));
+    }
+
+    void mode(String tenant, BillingMode mode) {
+        ok(store.setMode(tenant, GROUP, mode));
+    }
+
+    /** A QPS purchase active from now for a day. */
+    void buyQps(String tenant, int qps) {
+        Instant now = Instant.now();
+        ok(store.buyQps(new TenantOps.BuyQps(tenant, GROUP, qps, now, now.plus(Duration.ofDays(1)), 300,
+                "order-" + tenant + "-" + qps, new BigDecimal("220"), "CNY", now)));
+    }
+
+    private TenantView.GroupView group(String tenant) {
+        return await(store.tenant(tenant)).orElseThrow(() -> new AssertionError("no tenant " + tenant))
+                .groups().get(GROUP);
+    }
+
+    private static <T> T ok(CompletionStage<OpResult<T>> stage) {
+        OpResult<T> result = await(stage);
+        if (result instanceof OpResult.Ok<T> ok) {
+            return ok.value();
+        }
+        throw new AssertionError("store refused: " + result);
+    }
+
+    private static <T> T await(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

@@ -1,0 +1,114 @@
+package io.quotagate.gateway.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The YAML file an end-to-end replica starts from: the SPEC §4 {@code portrait} group on a real Redis and a real
+ * upstream, with the few knobs the e2e tests turn. Written to disk because {@code Replica.start} watches its file
+ * for reloads. Mutable builder; {@link #yaml()} renders the current values.
+ */
+final class E2eConfig {
+
+    private String upstream;
+    private final String redis;
+    private String redisTimeout = "200ms";
+    private int retryAttempts = 2;
+    private String responseTimeout = "5s";
+    private int freeCalls = 200;
+    private int freeTemplates = 20;
+    private int countModeQps = 10;
+    private final Map<String, Integer> countModeQpsOverrides = new LinkedHashMap<>();
+
+    private E2eConfig(String upstream, String redis) {
+        this.upstream = upstream;
+        this.redis = redis;
+    }
+
+    static E2eConfig of(String upstreamUrl, String redisUri) {
+        return new E2eConfig(upstreamUrl, redisUri);
+    }
+
+    E2eConfig upstream(String url) {
+        this.upstream = url;
+        return this;
+    }
+
+    /** {@code store.redis.timeout} and {@code retry_attempts}. */
+    E2eConfig redisTimeout(Duration timeout, int retryAttempts) {
+        this.redisTimeout = timeout.toMillis() + "ms";
+        this.retryAttempts = retryAttempts;
+        return this;
+    }
+
+    E2eConfig responseTimeout(Duration timeout) {
+        this.responseTimeout = timeout.toMillis() + "ms";
+        return this;
+    }
+
+    E2eConfig freeCalls(int calls) {
+        this.freeCalls = calls;
+        return this;
+    }
+
+    E2eConfig freeTemplates(int slots) {
+        this.freeTemplates = slots;
+        return this;
+    }
+
+    /** The group's {@code count_mode_qps}. */
+    E2eConfig countModeQps(int qps) {
+        this.countModeQps = qps;
+        return this;
+    }
+
+    /** {@code overrides: { tenant: { portrait: { count_mode_qps: qps } } }}. */
+    E2eConfig countModeQps(String tenant, int qps) {
+        countModeQpsOverrides.put(tenant, qps);
+        return this;
+    }
+
+    String yaml() {
+        StringBuilder overrides = new StringBuilder();
+        countModeQpsOverrides.forEach((tenant, qps) ->
+                overrides.append("  ").append(tenant).append(": { portrait: { count_mode_qps: ").append(qps).append(" } }\n"));
+        return """
+                server: { bind: 127.0.0.1, port: 0, shutdown_timeout: 1s }
+                upstream: { url: "%s", connect_timeout: 1s, response_timeout: %s }
+                store:
+                  type: redis
+                  redis: { address: "%s", timeout: %s, retry_attempts: %d }
+                  on_error: reject
+                defaults:
+                  free_calls: %d
+                  free_templates: %d
+                  refund_on: ["500-599", 429]
+                groups:
+                  portrait:
+                    count_mode_qps: %d
+                    max_qps: 300
+                    routes:
+                      - { match: "POST /v1/portrait/generate", cost: 1 }
+                      - { match: "GET /v1/portrait/tasks/{id}", cost: 0, qps: false }
+                      - { match: "POST /v1/templates", cost: 1, templates: create }
+                      - { match: "DELETE /v1/templates/{id}", cost: 0, templates: delete }
+                """.formatted(upstream, responseTimeout, redis, redisTimeout, retryAttempts, freeCalls, freeTemplates,
+                countModeQps)
+                + (overrides.isEmpty() ? "" : "overrides:\n" + overrides);
+    }
+
+    /** Writes {@link #yaml()} to {@code file} (replacing it) and returns the file. */
+    Path writeTo(Path file) {
+        try {
+            Files.writeString(file, yaml());
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

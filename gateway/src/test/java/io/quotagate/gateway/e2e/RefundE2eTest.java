@@ -1,0 +1,171 @@
+package io.quotagate.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quotagate.gateway.Replica;
+import io.quotagate.gateway.e2e.GatewayHttp.Reply;
+import io.quotagate.gateway.testkit.RecordingUpstream;
+import io.quotagate.gateway.testkit.RedisServerExtension;
+import io.quotagate.gateway.testkit.UpstreamReply;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rule 9 through a real gateway, checked in Redis: a charged call is refunded when the upstream answers a
+ * {@code refund_on} status (default 500-599 and 429), refuses the connection, hangs up, or does not answer within
+ * {@code response_timeout}; any other status is charged; and a refund happens at most once, even when the
+ * upstream's answer comes after the timeout already refunded.
+ */
+class RefundE2eTest {
+
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    private static final Duration RESPONSE_TIMEOUT = Duration.ofMillis(300);
+    private static final int BALANCE = 10;
+    /** Long enough for a second settlement of the same request to have reached Redis, were there one. */
+    private static final Duration NO_SECOND_REFUND = Duration.ofSeconds(1);
+
+    @TempDir
+    static Path dir;
+
+    private static RecordingUpstream upstream;
+    /** How the upstream answers, by the {@code X-Tenant-Id} the gateway sets. */
+    private static final Map<String, UpstreamReply> REPLIES = new ConcurrentHashMap<>();
+    private static Accounts accounts;
+    private static Replicas replicas;
+    private static Replica gateway;
+    private static Path deadUpstreamConfig;
+    private final GatewayHttp http = new GatewayHttp();
+
+    @BeforeAll
+    static void start() throws IOException {
+        upstream = RecordingUpstream.start();
+        upstream.respondWith(r -> REPLIES.getOrDefault(r.header("X-Tenant-Id"), UpstreamReply.ok("{\"ok\":true}")));
+        accounts = new Accounts(REDIS.uri());
+        E2eConfig config = E2eConfig.of(upstream.url().toString(), REDIS.uri()).responseTimeout(RESPONSE_TIMEOUT);
+        replicas = new Replicas();
+        gateway = replicas.start(config.writeTo(dir.resolve("quotagate.yaml")));
+        deadUpstreamConfig = config.upstream("http://127.0.0.1:" + closedPort()).writeTo(dir.resolve("dead-upstream.yaml"));
+    }
+
+    @AfterAll
+    static void stop() {
+        replicas.close();
+        accounts.close();
+        upstream.close();
+    }
+
+    @Test
+    void anUpstream500IsPassedThroughAndEachCallRefundedOnce() {
+        String key = tenant("r500", UpstreamReply.status(500).header("Content-Type", "application/json").body("{\"upstream\":\"boom\"}"));
+
+        for (int i = 0; i < 3; i++) {
+            Reply reply = http.generate(gateway.port(), key);
+            assertThat(reply.status()).isEqualTo(500);
+            assertThat(reply.body()).isEqualTo("{\"upstream\":\"boom\"}");
+        }
+
+        assertRefunded("r500", 3);
+    }
+
+    @Test
+    void anUpstream429IsRefunded() {
+        String key = tenant("r429", UpstreamReply.status(429).body("slow down"));
+
+        Reply reply = http.generate(gateway.port(), key);
+
+        assertThat(reply.status()).isEqualTo(429);
+        assertThat(reply.body()).isEqualTo("slow down");
+        assertRefunded("r429", 1);
+    }
+
+    @Test
+    void anUpstream400IsCharged() {
+        String key = tenant("r400", UpstreamReply.status(400).body("bad prompt"));
+
+        Reply reply = http.generate(gateway.port(), key);
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.body()).isEqualTo("bad prompt");
+        assertThat(reply.header("X-Calls-Remaining")).isEqualTo(String.valueOf(BALANCE - 1));
+        Poll.stays("balance after a 400", NO_SECOND_REFUND, () -> accounts.balance("r400"), (long) BALANCE - 1);
+        assertThat(forwarded("r400")).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedConnectionIs502AndRefunded() {
+        String key = accounts.create("refused", BALANCE, 20);
+        Replica dead = replicas.start(deadUpstreamConfig);
+        try {
+            Reply reply = http.generate(dead.port(), key);
+
+            assertThat(reply.status()).isEqualTo(502);
+            assertThat(reply.errorCode()).isEqualTo("upstream_unavailable");
+            assertRefunded("refused", 0);
+        } finally {
+            replicas.stop(dead);
+        }
+    }
+
+    @Test
+    void anUpstreamThatHangsUpIs502AndRefunded() {
+        String key = tenant("hangup", UpstreamReply.hangUp());
+
+        Reply reply = http.generate(gateway.port(), key);
+
+        assertThat(reply.status()).isEqualTo(502);
+        assertThat(reply.errorCode()).isEqualTo("upstream_unavailable");
+        assertRefunded("hangup", 1);
+    }
+
+    @Test
+    void anUpstreamSlowerThanTheResponseTimeoutIs504AndRefundedOnceEvenWhenItAnswersLater() {
+        Duration late = Duration.ofMillis(800);
+        String key = tenant("slow", UpstreamReply.ok("{\"late\":true}").delay(late));
+
+        long started = System.nanoTime();
+        Reply reply = http.generate(gateway.port(), key);
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        assertThat(reply.status()).isEqualTo(504);
+        assertThat(reply.errorCode()).isEqualTo("upstream_timeout");
+        assertThat(tookMs).isBetween(RESPONSE_TIMEOUT.toMillis(), late.toMillis());
+        // The upstream's 200 arrives at the gateway ~500 ms after the 504; it must not settle the request again.
+        assertRefunded("slow", 1);
+    }
+
+    /** A tenant with {@link #BALANCE} calls whose requests the upstream answers with {@code reply}; returns its key. */
+    private String tenant(String id, UpstreamReply reply) {
+        REPLIES.put(id, reply);
+        return accounts.create(id, BALANCE, 20);
+    }
+
+    /** Every call was refunded (the balance comes back) and none twice (it never goes above). */
+    private void assertRefunded(String tenant, int forwarded) {
+        Poll.until("balance of " + tenant + " after the refunds", Duration.ofSeconds(5),
+                () -> accounts.balance(tenant), (long) BALANCE);
+        Poll.stays("balance of " + tenant, NO_SECOND_REFUND, () -> accounts.balance(tenant), (long) BALANCE);
+        assertThat(forwarded(tenant)).isEqualTo(forwarded);
+    }
+
+    private static long forwarded(String tenant) {
+        return upstream.requests().stream().filter(r -> tenant.equals(r.header("X-Tenant-Id"))).count();
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
