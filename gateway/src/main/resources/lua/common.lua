@@ -37,11 +37,14 @@ local function usage_key(prefix, group, day)
   return prefix .. 'u:' .. group .. ':' .. fmt(day)
 end
 
+-- Counters only grow, so a key is created by the first increment of one of its fields: EXPIRE
+-- then, not on every increment (admit.lua does the same inline).
 local function usage_incr(prefix, group, day, field, n)
-  if n == 0 then return end
+  if n <= 0 then return end
   local key = usage_key(prefix, group, day)
-  redis.call('HINCRBY', key, field, n)
-  redis.call('EXPIRE', key, USAGE_TTL_S)
+  if redis.call('HINCRBY', key, field, n) == n then
+    redis.call('EXPIRE', key, USAGE_TTL_S)
+  end
 end
 
 local function ledger(prefix, at_ms, kind, group, order, detail, price, currency)
@@ -53,6 +56,12 @@ end
 -- field <id>:r = remaining. The index <group>:i holds only lots that still have calls, in use
 -- order: the free lot (score 0) first, then paid lots by expiry (score), ties by grant time then
 -- id (the member starts with the zero-padded grant time, and ids have a fixed width).
+-- The group hash's nx is a lower bound of the expiries of indexed lots (admit.lua looks for
+-- expired lots only once now >= nx, then sets it exactly): every ZADD into the index lowers it.
+local function lower_nx(gkey, expires)
+  local nx = tonumber(redis.call('HGET', gkey, 'nx'))
+  if nx and expires < nx then redis.call('HSET', gkey, 'nx', fmt(expires)) end
+end
 local function lot_member(granted, id)
   return string.format('%015.0f', granted) .. ':' .. id
 end
@@ -76,6 +85,7 @@ local function add_lot(tkey, gkey, lots, idx, source, calls, granted, expires, o
   redis.call('HSET', lots, id .. ':r', calls)
   if calls > 0 and now_ms < expires then
     redis.call('ZADD', idx, lot_score(source, expires), lot_member(granted, id))
+    lower_nx(gkey, expires)
     redis.call('HINCRBY', gkey, 'calls', calls)
   end
   return id
@@ -120,6 +130,8 @@ local function refund_lot(gkey, id, n, now_ms)
   redis.call('HINCRBY', lots, id .. ':r', n)
   redis.call('HINCRBY', gkey, 'calls', n)
   -- ZADD with the same score and member is a no-op when the lot is still indexed.
-  redis.call('ZADD', gkey .. ':i', lot_score(info.source, info.expires), lot_member(info.granted, id))
+  if redis.call('ZADD', gkey .. ':i', lot_score(info.source, info.expires), lot_member(info.granted, id)) == 1 then
+    lower_nx(gkey, info.expires)
+  end
   return n
 end

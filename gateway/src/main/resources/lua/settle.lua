@@ -8,21 +8,24 @@ local prefix, op = ARGV[1], ARGV[2]
 local refund, ok2xx = ARGV[3] == '1', ARGV[4] == '1'
 local T, RQ = KEYS[1], KEYS[2]
 
-local st = redis.call('HGET', RQ, 'st')
-if not st then
+-- The record (admit.lua) is one string: state, then SEP and mode, limit, window remaining, reset,
+-- calls remaining, charged, group, day, templates, taken. Only its state ever changes, its TTL kept.
+local rec = redis.call('GET', RQ)
+if not rec then
   -- Cancel before the admit arrived (a resent script still in flight): the tombstone makes that
   -- admit deny. Never create keys for a tenant that does not exist.
   if op == 'cancel' and redis.call('EXISTS', T) == 1 then
-    redis.call('HSET', RQ, 'st', 'tomb')
-    redis.call('PEXPIRE', RQ, num(ARGV[5]))
+    redis.call('SET', RQ, 'tomb', 'PX', num(ARGV[5]))
     return { 'tombstone' }
   end
   return { 'noop' }
 end
+local st, rest = string.match(rec, '^(%a+)(.*)$')
 if st ~= 'applied' then return { 'noop' } end
 
-local r = redis.call('HMGET', RQ, 'grp', 'day', 'tpl', 'taken')
-local group, day, tpl, taken = r[1], num(r[2]), r[3], r[4] or ''
+local group, day, tpl, taken = string.match(rest,
+  '^\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)$')
+day = num(day)
 local gkey = prefix .. 'g:' .. group
 local now_ms = math.floor(now_us() / 1000)
 
@@ -41,14 +44,13 @@ end
 if op == 'cancel' then
   refund_all()
   if tpl == 'create' then release_slot() end
-  redis.call('HSET', RQ, 'st', 'cancelled')
   -- The cancelled id must outlive any resend of its admit, like a tombstone.
-  if redis.call('PTTL', RQ) < num(ARGV[5]) then redis.call('PEXPIRE', RQ, num(ARGV[5])) end
+  redis.call('SET', RQ, 'cancelled' .. rest, 'PX', math.max(redis.call('PTTL', RQ), num(ARGV[5])))
   return { 'cancelled' }
 end
 
 if refund then refund_all() end
 if tpl == 'create' and not ok2xx then release_slot() end
 if tpl == 'delete' and ok2xx then release_slot() end
-redis.call('HSET', RQ, 'st', 'settled')
+redis.call('SET', RQ, 'settled' .. rest, 'KEEPTTL')
 return { 'settled' }

@@ -219,6 +219,24 @@ public abstract class QuotaStoreContract {
     }
 
     @Test
+    void aLotGrantedAfterAdmitsThatExpiresFirstIsUsedFirstAndThenBecomesVoid() {
+        f.create(NO_FREE_CALLS, now());
+        Instant t = now().truncatedTo(ChronoUnit.MILLIS);
+        Lot longLot = f.grant(10, t, t.plus(Duration.ofDays(10)), "o-long");
+        assertThat(f.admitted(request()).callsRemaining()).isEqualTo(9);
+        // Granted after admissions looked at the lots, expiring before every lot they saw.
+        Lot shortLot = f.grant(5, t, t.plusMillis(300), "o-short");
+        assertThat(f.admitted(request()).callsRemaining()).isEqualTo(13);
+        assertThat(f.lot(shortLot.id()).remaining()).isEqualTo(4);
+
+        advance(Duration.ofMillis(400));
+
+        assertThat(f.admitted(request()).callsRemaining()).isEqualTo(8);
+        assertThat(f.lot(longLot.id()).remaining()).isEqualTo(8);
+        assertThat(f.lot(shortLot.id()).remaining()).isEqualTo(4);
+    }
+
+    @Test
     void countModeLimitsQpsToTheGroupLimit() {
         f.create(DEFAULT, now());
         for (int i = 0; i < 3; i++) {

@@ -37,7 +37,7 @@ final class RedisAdmission {
         Object[] args = RedisScripts.args(RedisKeys.prefix(t), c.keyDigest(), c.group(), c.cost(), c.qpsLimited() ? 1 : 0,
                 c.templates().name().toLowerCase(Locale.ROOT), c.countModeQps(), c.maxQps(),
                 c.activation().freeCalls(), c.activation().freeValidityMillis(), c.activation().freeTemplates(),
-                c.retentionMillis());
+                Math.max(1, c.retentionMillis()));
         return scripts.run(Script.ADMIT, keys, args).thenApply(RedisAdmission::parse);
     }
 

@@ -10,15 +10,19 @@ package io.quotagate.gateway.store.redis;
  * qg:{t}:k                   hash: SHA-256 digest of an active key → key id (all admission reads)
  * qg:{t}:ki                  hash: key id → digest|created|revoked
  * qg:{t}:groups              set of the tenant's groups
- * qg:{t}:g:G                 group hash: mode, tq (template quota), tu (used), act (activated at), calls (usable total)
+ * qg:{t}:g:G                 group hash: mode, tq (template quota), tu (used), act (activated at), calls (usable total),
+ *                            nx (no indexed lot expires before nx ms: admit.lua sets it, every ZADD into :i lowers it;
+ *                            absent: unknown), wx (admit.lua refreshes the window's expiry once wx ms has passed)
  * qg:{t}:g:G:l               lots hash: id → source|calls|granted|expires|order, id:r → remaining
  * qg:{t}:g:G:i               zset of lots with calls left, in use order (free 0, paid by expiry; member grant|id)
  * qg:{t}:g:G:q / :qi         QPS purchases hash id → qps|starts|ends|order, and zset of not-ended ones by end
- * qg:{t}:g:G:w               list of the last admissions (µs, newest first), at most the limit; expires 2 s after use
- * qg:{t}:rq:R                request record (rule 10), TTL = retention (24 h for a tombstone)
+ * qg:{t}:g:G:w               list of the admissions in the last second (µs, newest first); expires 2-3 s after use
+ * qg:{t}:rq:R                request record (rule 10), one string of fields separated by U+001F: state (applied,
+ *                            settled, cancelled), mode, limit, window remaining, reset, calls remaining, charged,
+ *                            group, day, templates, taken; or "tomb". TTL = retention (at least 24 h once cancelled)
  * qg:{t}:o:O                 order record: fingerprint and first result
  * qg:{t}:ledger              list of ledger lines
- * qg:{t}:u:G:D               usage counters of group G on epoch day D, TTL 400 days
+ * qg:{t}:u:G:D               usage counters of group G on epoch day D, TTL 400 days from its first count
  * </pre>
  */
 final class RedisKeys {

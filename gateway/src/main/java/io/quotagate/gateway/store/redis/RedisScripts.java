@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisNoScriptException;
@@ -48,11 +50,37 @@ final class RedisScripts {
 
     RedisScripts(RedissonClient redisson) {
         this.script = redisson.getScript(StringCodec.INSTANCE);
-        String common = resource("common");
         for (Script s : Script.values()) {
-            String body = common + "\n" + resource(s.file);
+            String body = body(s);
             loaded.put(s, new Loaded(body, sha1(body)));
         }
+    }
+
+    /** First line of a script that wants {@code common.lua} only on its rare paths, as {@code common().name}. */
+    static final String LAZY_COMMON = "--! common: lazy";
+
+    private static final Pattern COMMON_NAME = Pattern.compile("^local (?:function )?([A-Za-z_][A-Za-z0-9_]*)", Pattern.MULTILINE);
+
+    /**
+     * A script as Redis runs it. Lua has no include, so {@code common.lua} is prepended; every top-level
+     * {@code local function} of it is then created again on every call. A script whose first line is
+     * {@link #LAZY_COMMON} (the admit script, which runs once per request) gets it wrapped in one function,
+     * {@code common()}, which returns a table of common.lua's top-level names (built on the first call of the run)
+     * and is only called on rare paths.
+     */
+    static String body(Script s) {
+        String common = resource("common");
+        String own = resource(s.file);
+        if (!own.startsWith(LAZY_COMMON)) {
+            return common + "\n" + own;
+        }
+        StringBuilder exports = new StringBuilder();
+        Matcher m = COMMON_NAME.matcher(common);
+        while (m.find()) {
+            exports.append(exports.isEmpty() ? "" : ", ").append(m.group(1)).append(" = ").append(m.group(1));
+        }
+        return "local common\ndo\nlocal lib\ncommon = function()\nif lib then return lib end\nlib = (function()\n" + common
+                + "\nreturn { " + exports + " }\nend)()\nreturn lib\nend\nend\n" + own;
     }
 
     /** Runs a script whose reply is an array; keys all share the tenant's hash slot, the first one routes. */

@@ -116,7 +116,9 @@ class RedisQuotaStoreResendTest {
     }
 
     private static long appliedRecords(List<StoreFixture.Admit> sent) {
-        return sent.stream().filter(a -> "applied".equals(REDIS.command("HGET", RedisKeys.request(TENANT, a.id()), "st"))).count();
+        // A request record is one string whose first field is its state (admit.lua).
+        return sent.stream().filter(a -> String.valueOf(REDIS.command("GET", RedisKeys.request(TENANT, a.id())))
+                .startsWith("applied\u001f")).count();
     }
 
     private static Throwable unwrap(Throwable e) {
