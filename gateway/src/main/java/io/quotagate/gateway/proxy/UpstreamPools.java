@@ -1,5 +1,7 @@
 package io.quotagate.gateway.proxy;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
@@ -14,6 +16,14 @@ import java.util.Map;
  * event loops look their pool up without synchronisation.
  */
 public final class UpstreamPools {
+
+    /**
+     * The buffer allocator of client and upstream channels. Netty 4.2's default (adaptive) allocator writes into
+     * direct buffers through {@code ByteBuffer} calls, which made copying header names and values while encoding
+     * a visible cost, and its throughput varied from run to run in our benchmark; the pooled allocator with its
+     * per-event-loop caches was steadily faster (see docs/benchmarks.md).
+     */
+    public static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
     private final Map<EventExecutor, UpstreamPool> byLoop = new IdentityHashMap<>();
 
