@@ -16,7 +16,7 @@ import java.util.ArrayDeque;
  * of every socket read cycle. Here the socket keeps read interest while at most one message waits (an idle
  * connection, or the end of a request whose admission is pending: no toggling in the common case) and stops
  * reading once a second one queues up (a pipelining client, or a body the upstream is not taking yet), so what
- * is held is bounded by what one socket read decoded.
+ * is held is one waiting message plus what one socket read decoded.
  */
 final class OnDemandReader extends ChannelInboundHandlerAdapter {
 
