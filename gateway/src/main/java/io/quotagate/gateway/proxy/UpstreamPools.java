@@ -19,9 +19,10 @@ public final class UpstreamPools {
 
     /**
      * The buffer allocator of client and upstream channels. Netty 4.2's default (adaptive) allocator writes into
-     * direct buffers through {@code ByteBuffer} calls, which made copying header names and values while encoding
-     * a visible cost, and its throughput varied from run to run in our benchmark; the pooled allocator with its
-     * per-event-loop caches was steadily faster (see docs/benchmarks.md).
+     * direct buffers through {@code ByteBuffer.put}, which made copying header names and values while encoding a
+     * visible share of a profile; the pooled allocator copies with Unsafe and keeps per-event-loop caches. In
+     * interleaved benchmark runs pooled was faster in 7 of 8 pairs (the machine was noisy: a few per cent, not
+     * more, should be read into that).
      */
     public static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
