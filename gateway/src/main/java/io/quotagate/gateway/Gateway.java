@@ -100,6 +100,7 @@ public final class Gateway {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, UpstreamPools.ALLOCATOR)
                 .childHandler(initializer);
         String host = server.bind() == null || server.bind().isEmpty() ? "0.0.0.0" : server.bind();
         listener = bootstrap.bind(host, server.port()).sync().channel();

@@ -21,7 +21,8 @@ public final class ApiKeys {
     private static final int SECRET_BYTES = 24;
     private static final int SECRET_CHARS = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(ApiKeys::newDigest);
+    /** Per thread: no locking, and each event loop keeps the keys of its own connections. */
+    private static final ThreadLocal<DigestCache> DIGESTS = ThreadLocal.withInitial(DigestCache::new);
 
     private ApiKeys() {
     }
@@ -66,9 +67,47 @@ public final class ApiKeys {
 
     /** Lower-case hex SHA-256 of the whole key. */
     public static String digest(String key) {
-        MessageDigest sha = SHA256.get();
-        sha.reset();
-        return HexFormat.of().formatHex(sha.digest(key.getBytes(StandardCharsets.UTF_8)));
+        return DIGESTS.get().digest(key);
+    }
+
+    /**
+     * The digests of the last keys seen by this thread, in a small direct-mapped table: a client sends the same
+     * key on every request, and hashing it (SHA-256, hex) was a measurable share of a proxied request's CPU.
+     * The table holds raw keys only as long as the request headers they came from would be reachable anyway
+     * for a busy key, and at most {@link #SLOTS} per thread. Keys are compared in constant time so that a
+     * cache hit does not reveal through its timing how much of a guessed key matched a cached one.
+     */
+    private static final class DigestCache {
+        private static final int SLOTS = 64; // a power of two
+
+        private final MessageDigest sha = newDigest();
+        private final String[] keys = new String[SLOTS];
+        private final String[] digests = new String[SLOTS];
+
+        String digest(String key) {
+            int slot = key.hashCode() & (SLOTS - 1);
+            String cached = keys[slot];
+            if (cached != null && constantTimeEquals(cached, key)) {
+                return digests[slot];
+            }
+            sha.reset();
+            String digest = HexFormat.of().formatHex(sha.digest(key.getBytes(StandardCharsets.UTF_8)));
+            keys[slot] = key;
+            digests[slot] = digest;
+            return digest;
+        }
+
+        /** Lengths are not secret (every key has the same shape); the characters are compared without an early exit. */
+        private static boolean constantTimeEquals(String a, String b) {
+            if (a.length() != b.length()) {
+                return false;
+            }
+            int diff = 0;
+            for (int i = 0; i < a.length(); i++) {
+                diff |= a.charAt(i) ^ b.charAt(i);
+            }
+            return diff == 0;
+        }
     }
 
     private static MessageDigest newDigest() {

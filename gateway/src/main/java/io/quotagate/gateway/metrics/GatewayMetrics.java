@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Every meter of the gateway, created in one place with the names of SPEC §6. Per-request meters are looked up
- * in a cache keyed by their tags, so the hot path costs one map lookup and an atomic add.
+ * in nested maps keyed by their tags, so the hot path costs a few lookups (no allocation) and an atomic add.
  */
 public final class GatewayMetrics {
 
@@ -31,7 +31,9 @@ public final class GatewayMetrics {
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus;
     private final boolean tenantLabel;
-    private final ConcurrentMap<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+    /** group → outcome → tenant ("" without the tenant label) → counter; nested so a lookup allocates nothing. */
+    private final ConcurrentMap<String, ConcurrentMap<String, ConcurrentMap<String, Counter>>> requests =
+            new ConcurrentHashMap<>();
     private final Timer requestDuration;
     private final Timer upstreamDuration;
     private final Timer admissionDuration;
@@ -64,15 +66,31 @@ public final class GatewayMetrics {
 
     /** Counts one finished request; {@code outcome} is {@link #FORWARDED} or a rejection's wire code. */
     public void request(String group, String outcome, String tenant) {
-        RequestKey key = new RequestKey(group == null ? "" : group, outcome, tenantLabel && tenant != null ? tenant : "");
-        requests.computeIfAbsent(key, k -> {
-            Counter.Builder builder = Counter.builder(REQUESTS).description("Requests by group and outcome")
-                    .tag("group", k.group()).tag("outcome", k.outcome());
-            if (tenantLabel) {
-                builder.tag("tenant", k.tenant());
-            }
-            return builder.register(registry);
-        }).increment();
+        String g = group == null ? "" : group;
+        String t = tenantLabel && tenant != null ? tenant : "";
+        // get() first: computeIfAbsent with a capturing lambda would allocate on every call.
+        ConcurrentMap<String, ConcurrentMap<String, Counter>> byOutcome = requests.get(g);
+        if (byOutcome == null) {
+            byOutcome = requests.computeIfAbsent(g, k -> new ConcurrentHashMap<>());
+        }
+        ConcurrentMap<String, Counter> byTenant = byOutcome.get(outcome);
+        if (byTenant == null) {
+            byTenant = byOutcome.computeIfAbsent(outcome, k -> new ConcurrentHashMap<>());
+        }
+        Counter counter = byTenant.get(t);
+        if (counter == null) {
+            counter = byTenant.computeIfAbsent(t, k -> requestCounter(g, outcome, k));
+        }
+        counter.increment();
+    }
+
+    private Counter requestCounter(String group, String outcome, String tenant) {
+        Counter.Builder builder = Counter.builder(REQUESTS).description("Requests by group and outcome")
+                .tag("group", group).tag("outcome", outcome);
+        if (tenantLabel) {
+            builder.tag("tenant", tenant);
+        }
+        return builder.register(registry);
     }
 
     public void requestDuration(long nanos) {
@@ -107,8 +125,5 @@ public final class GatewayMetrics {
     /** The Prometheus text exposition of every meter, for {@code GET /metrics}. */
     public String scrape() {
         return prometheus.scrape();
-    }
-
-    private record RequestKey(String group, String outcome, String tenant) {
     }
 }

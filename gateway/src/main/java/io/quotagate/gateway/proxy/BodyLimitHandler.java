@@ -14,15 +14,15 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.quotagate.gateway.admission.RejectionCode;
 
 /**
- * After the {@code FlowControlHandler}: enforces {@code server.max_body}. A request that declares a larger
+ * After the {@link OnDemandReader}: enforces {@code server.max_body}. A request that declares a larger
  * Content-Length is marked failed with {@code payload_too_large} before any of its body is read, so
  * {@link FrontendHandler} answers 413 without ever sending {@code 100 Continue} (that interim response is sent
  * by the frontend, and only after admission admitted the request). A chunked body is counted as it streams; the
  * chunk that crosses the limit is replaced by a failed content message, which makes the frontend abort the
  * upstream exchange and answer 413 if it still can.
  *
- * <p>It never drops a message: the frontend reads one message per {@code read()}, and a swallowed message
- * would leave that read unanswered.
+ * <p>It never drops a message: the frontend asks for one message at a time, and a swallowed message would leave
+ * that demand unanswered.
  */
 final class BodyLimitHandler extends ChannelInboundHandlerAdapter {
 

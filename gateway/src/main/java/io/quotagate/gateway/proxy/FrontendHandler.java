@@ -30,8 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Last handler of a client pipeline: takes one request at a time from the {@code FlowControlHandler} (one
- * message per {@code read()}, AUTO_READ off), asks admission about its head, and then either answers with
+ * Last handler of a client pipeline: takes one message at a time from the {@link OnDemandReader} (it asks for
+ * each with {@link #readNext()}), asks admission about a request's head, and then either answers with
  * {@link ErrorResponses} or hands the request to an {@link Exchange} with a connection from this event loop's
  * {@link UpstreamPool}. The next request is read only when the previous response was written, so pipelined
  * requests are answered in order. Admission may complete on another thread; its decision is processed back on
@@ -49,12 +49,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private final ProxyContext px;
     private ChannelHandlerContext ctx;
+    private OnDemandReader reader;
     private UpstreamPool pool;
     private String peer;
     private Mode mode = Mode.AWAITING_HEAD;
     private Exchange exchange;
     private boolean keepAlive;
-    private boolean readPending;
     private boolean shuttingDown;
     private boolean closed;
     private long headNanos;
@@ -66,6 +66,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.reader = ctx.pipeline().get(OnDemandReader.class);
     }
 
     @Override
@@ -78,7 +79,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        readPending = false;
         switch (mode) {
             case AWAITING_HEAD -> {
                 if (msg instanceof HttpRequest request) {
@@ -223,7 +223,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        channel.config().setAutoRead(true);
+        reader.discardAll();
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
             if (f.isSuccess()) {
                 duplex.shutdownOutput();
@@ -234,10 +234,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** Ready for the next message of the client (a request head, or the next piece of the current body). */
     void readNext() {
-        if (!readPending && mode != Mode.CLOSING && !closed) {
-            readPending = true;
-            ctx.read();
+        if (mode != Mode.CLOSING && !closed) {
+            reader.demand();
         }
     }
 
@@ -245,12 +245,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (exchange != null) {
             exchange.flushUpstream();
-        }
-        if (readPending) {
-            // FlowControlHandler (4.2) ends every outstanding read() at the end of a socket read cycle, message or
-            // not (a partial head, say): if we still want a message, we must ask again.
-            readPending = false;
-            readNext();
         }
     }
 

@@ -29,11 +29,24 @@ final class HeaderRewriter {
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
     static final AsciiString VIA_VALUE = AsciiString.cached("1.1 quotagate");
     private static final AsciiString HTTP2_SETTINGS = AsciiString.cached("HTTP2-Settings");
+    private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
     private static final AsciiString[] HOP_BY_HOP = {
         HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
         HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, HttpHeaderNames.TRANSFER_ENCODING,
         HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE, HTTP2_SETTINGS,
     };
+    /** Fields named in HOP_BY_HOP have bits 0..9; these come after them. */
+    private static final int EXPECT = 1 << 10;
+    private static final int API_KEY = 1 << 11;
+    private static final int TENANT = 1 << 12;
+    private static final int FORWARDED_FOR = 1 << 13;
+    private static final int VIA = 1 << 14;
+    private static final int CONNECTION = 1;
+    private static final int TRANSFER_ENCODING = 1 << 6;
+    private static final int ALL_HOP_BY_HOP = (1 << HOP_BY_HOP.length) - 1;
+    private static final HeaderScan SCAN = new HeaderScan(HOP_BY_HOP,
+            new AsciiString[] {HttpHeaderNames.EXPECT, KeyHeaders.X_API_KEY, X_TENANT_ID, X_FORWARDED_FOR, HttpHeaderNames.VIA});
 
     private final AsciiString upstreamHost;
     private final AsciiString[] extraNames;
@@ -58,29 +71,36 @@ final class HeaderRewriter {
      */
     void request(HttpRequest request, String tenantId, boolean keyInAuthorization, String peer, boolean tls) {
         HttpHeaders h = request.headers();
+        int present = SCAN.scan(h); // most requests carry none of the fields we remove: skip those lookups
         String clientHost = h.get(HttpHeaderNames.HOST);
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        removeHopByHop(h);
-        h.remove(HttpHeaderNames.EXPECT); // the proxy answers 100-continue itself, after admission
+        boolean chunked = (present & TRANSFER_ENCODING) != 0 && HttpUtil.isTransferEncodingChunked(request);
+        removeHopByHop(h, present);
+        if ((present & EXPECT) != 0) {
+            h.remove(HttpHeaderNames.EXPECT); // the proxy answers 100-continue itself, after admission
+        }
         if (chunked) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        h.remove(KeyHeaders.X_API_KEY);
+        if ((present & API_KEY) != 0) {
+            h.remove(KeyHeaders.X_API_KEY);
+        }
         if (keyInAuthorization) {
             h.remove(HttpHeaderNames.AUTHORIZATION);
         }
-        h.remove(X_TENANT_ID);
-        if (tenantId != null) {
-            h.set(X_TENANT_ID, tenantId);
+        if ((present & TENANT) != 0) {
+            h.remove(X_TENANT_ID);
         }
-        h.set(X_FORWARDED_FOR, appended(h.getAll(X_FORWARDED_FOR), peer));
-        h.set(X_FORWARDED_PROTO, tls ? "https" : "http");
+        if (tenantId != null) {
+            h.add(X_TENANT_ID, tenantId);
+        }
+        appendTo(h, X_FORWARDED_FOR, (present & FORWARDED_FOR) != 0, peer);
+        h.set(X_FORWARDED_PROTO, tls ? HTTPS : HTTP);
         if (clientHost != null) {
             h.set(X_FORWARDED_HOST, clientHost);
         } else {
             h.remove(X_FORWARDED_HOST);
         }
-        h.set(HttpHeaderNames.VIA, appended(h.getAll(HttpHeaderNames.VIA), VIA_VALUE));
+        appendTo(h, HttpHeaderNames.VIA, (present & VIA) != 0, VIA_VALUE);
         h.set(HttpHeaderNames.HOST, upstreamHost);
         for (int i = 0; i < extraNames.length; i++) {
             h.set(extraNames[i], extraValues[i]);
@@ -98,9 +118,11 @@ final class HeaderRewriter {
      */
     boolean response(HttpResponse response, RateLimitState rateLimit, boolean clientHttp10, boolean bodyless, boolean close) {
         HttpHeaders h = response.headers();
-        boolean lengthKnown = h.contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(response);
-        removeHopByHop(h);
-        h.set(HttpHeaderNames.VIA, appended(h.getAll(HttpHeaderNames.VIA), VIA_VALUE));
+        int present = SCAN.scan(h);
+        boolean lengthKnown = h.contains(HttpHeaderNames.CONTENT_LENGTH)
+                && ((present & TRANSFER_ENCODING) == 0 || !HttpUtil.isTransferEncodingChunked(response));
+        removeHopByHop(h, present);
+        appendTo(h, HttpHeaderNames.VIA, (present & VIA) != 0, VIA_VALUE);
         RateLimitHeaders.add(h, rateLimit);
         if (!bodyless && !lengthKnown) {
             if (clientHttp10) {
@@ -120,17 +142,29 @@ final class HeaderRewriter {
 
     /** Removes RFC 9110 §7.6.1 fields and the ones named in Connection, except framing and Host. */
     static void removeHopByHop(HttpHeaders h) {
-        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
-        for (int i = 0; i < connection.size(); i++) {
-            for (String token : connection.get(i).split(",")) {
-                String name = token.trim();
-                if (!name.isEmpty() && !isProtected(name)) {
-                    h.remove(name);
+        removeHopByHop(h, ALL_HOP_BY_HOP);
+    }
+
+    /** @param present bits of {@link #HOP_BY_HOP} fields the head may contain (from {@link HeaderScan#scan}) */
+    private static void removeHopByHop(HttpHeaders h, int present) {
+        if ((present & ALL_HOP_BY_HOP) == 0) {
+            return;
+        }
+        if ((present & CONNECTION) != 0) {
+            List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+            for (int i = 0; i < connection.size(); i++) {
+                for (String token : connection.get(i).split(",")) {
+                    String name = token.trim();
+                    if (!name.isEmpty() && !isProtected(name)) {
+                        h.remove(name);
+                    }
                 }
             }
         }
-        for (AsciiString name : HOP_BY_HOP) {
-            h.remove(name);
+        for (int i = 0; i < HOP_BY_HOP.length; i++) {
+            if ((present & (1 << i)) != 0) {
+                h.remove(HOP_BY_HOP[i]);
+            }
         }
     }
 
@@ -139,14 +173,17 @@ final class HeaderRewriter {
                 || HttpHeaderNames.HOST.contentEqualsIgnoreCase(name);
     }
 
-    private static CharSequence appended(List<String> existing, CharSequence value) {
+    /** Appends {@code value} to a list-valued field (one field line, comma-separated), or adds the field. */
+    private static void appendTo(HttpHeaders h, AsciiString name, boolean present, CharSequence value) {
+        List<String> existing = present ? h.getAll(name) : List.of();
         if (existing.isEmpty()) {
-            return value;
+            h.add(name, value); // known absent: add skips set()'s removal walk
+            return;
         }
         StringBuilder sb = new StringBuilder(64);
         for (String v : existing) {
             sb.append(v).append(", ");
         }
-        return sb.append(value).toString();
+        h.set(name, sb.append(value).toString());
     }
 }

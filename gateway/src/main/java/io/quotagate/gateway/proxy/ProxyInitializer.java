@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.config.ServerConfig;
@@ -41,7 +40,7 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
         p.addLast("http", new StrictServerCodec(server));                      // bytes <-> HTTP objects, strict
         p.addLast("timeouts", new ClientTimeoutHandler(server.idleTimeout(), server.headerTimeout()));
         p.addLast("validator", new RequestValidator());                        // smuggling defences -> failed result
-        p.addLast("flow", new FlowControlHandler());                           // one message per read(): in order
+        p.addLast("reader", new OnDemandReader());                             // one message at a time: in order
         p.addLast("bodyLimit", new BodyLimitHandler(server.maxBody()));        // max_body -> 413, before 100-continue
         p.addLast("frontend", new FrontendHandler(px));                        // admission, exchange, error answers
     }

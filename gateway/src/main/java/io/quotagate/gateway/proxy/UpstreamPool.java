@@ -51,6 +51,7 @@ final class UpstreamPool {
         this.bootstrap = new Bootstrap().group(loop).channel(channelClass)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, UpstreamPools.ALLOCATOR)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .handler(new ChannelInitializer<Channel>() {

@@ -4,6 +4,7 @@ import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.config.GroupConfig;
 import io.quotagate.gateway.config.RouteConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,34 +41,13 @@ public final class RouteTable {
      *             caller: a {@code ?} here is taken as part of the last segment
      */
     public Optional<RouteMatch> match(String method, String path) {
-        String[] segments = split(path);
+        // Runs on every request: the path is scanned in place (no split, no array) and the Optional is prebuilt.
         for (Entry entry : entries) {
-            if (entry.method.equals(method) && matches(entry.pattern, segments)) {
-                return Optional.of(entry.match);
+            if (entry.method.equals(method) && entry.matches(path)) {
+                return entry.found;
             }
         }
         return Optional.empty();
-    }
-
-    private static boolean matches(String[] pattern, String[] segments) {
-        int n = pattern.length;
-        boolean rest = n > 0 && pattern[n - 1].equals("**");
-        if (rest) {
-            n--;
-            if (segments.length < n) {
-                return false;
-            }
-        } else if (segments.length != n) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            String p = pattern[i];
-            boolean variable = p.length() > 2 && p.charAt(0) == '{' && p.charAt(p.length() - 1) == '}';
-            if (variable ? segments[i].isEmpty() : !p.equals(segments[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** "/a/b/" → [a, b, ""]; "/" → []. The leading slash is dropped, an empty last segment kept. */
@@ -76,6 +56,51 @@ public final class RouteTable {
         return p.isEmpty() ? new String[0] : p.split("/", -1);
     }
 
-    private record Entry(RouteMatch match, String method, String[] pattern) {
+    /**
+     * A route with its pattern pre-split; {@code fixed} segments must match one by one, then a trailing
+     * {@code **} ({@code rest}) takes whatever is left.
+     */
+    private static final class Entry {
+        final String method;
+        final Optional<RouteMatch> found;
+        final String[] fixed;
+        final boolean[] variable;
+        final boolean rest;
+
+        Entry(RouteMatch match, String method, String[] pattern) {
+            this.method = method;
+            this.found = Optional.of(match);
+            this.rest = pattern.length > 0 && pattern[pattern.length - 1].equals("**");
+            this.fixed = rest ? Arrays.copyOf(pattern, pattern.length - 1) : pattern;
+            this.variable = new boolean[fixed.length];
+            for (int i = 0; i < fixed.length; i++) {
+                String p = fixed[i];
+                variable[i] = p.length() > 2 && p.charAt(0) == '{' && p.charAt(p.length() - 1) == '}';
+            }
+        }
+
+        /** The same segments as {@link #split} would give, walked by index. */
+        boolean matches(String path) {
+            int len = path.length();
+            int pos = path.startsWith("/") ? 1 : 0;
+            if (pos == len) { // no segment at all
+                return fixed.length == 0; // "**" alone matches nothing and so does "/"
+            }
+            for (int i = 0; i < fixed.length; i++) {
+                if (pos > len) {
+                    return false; // fewer segments than the pattern has
+                }
+                int end = path.indexOf('/', pos);
+                if (end < 0) {
+                    end = len;
+                }
+                if (variable[i] ? end == pos
+                        : end - pos != fixed[i].length() || !path.regionMatches(pos, fixed[i], 0, end - pos)) {
+                    return false;
+                }
+                pos = end + 1;
+            }
+            return rest || pos == len + 1; // without **, the last fixed segment must have ended the path
+        }
     }
 }
