@@ -49,12 +49,28 @@ final class MemoryGroup {
         }
     }
 
+    /** Lots with calls left that have not expired, in use order (rule 2). Runs on every charge: no streams. */
     List<MemoryLot> usableLots(Instant now) {
-        return lots.stream().filter(l -> l.usableAt(now)).sorted(USE_ORDER).toList();
+        List<MemoryLot> usable = new ArrayList<>(lots.size());
+        for (MemoryLot lot : lots) {
+            if (lot.usableAt(now)) {
+                usable.add(lot);
+            }
+        }
+        if (usable.size() > 1) {
+            usable.sort(USE_ORDER);
+        }
+        return usable;
     }
 
     long usableCalls(Instant now) {
-        return usableLots(now).stream().mapToLong(l -> l.remaining).sum();
+        long sum = 0;
+        for (MemoryLot lot : lots) {
+            if (lot.usableAt(now)) {
+                sum += lot.remaining;
+            }
+        }
+        return sum;
     }
 
     MemoryLot lot(String id) {

@@ -14,10 +14,14 @@ import io.quotagate.gateway.testkit.RecordingUpstream;
 import io.quotagate.gateway.testkit.TestConfigs;
 import io.quotagate.gateway.testkit.UpstreamReply;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -141,14 +145,36 @@ class ProxyUpstreamFailureTest {
     @Test
     void idlePooledConnectionClosedByTheUpstreamIsNotUsed() throws Exception {
         startWithUpstream(TestConfigs.builder());
+        int port = upstream.port();
         try (RawHttpClient client = gateway.connect()) {
             client.send("GET /test/a HTTP/1.1\r\nHost: h\r\n\r\n");
             assertThat(client.readResponse().status()).isEqualTo(200);
             upstream.close(); // closes the pooled connection from the upstream's side
             upstream = null;
-            Thread.sleep(100);
-            client.send("GET /test/b HTTP/1.1\r\nHost: h\r\n\r\n");
-            assertThat(client.readResponse().status()).isEqualTo(502); // fresh connect refused, no stale reuse
+            // Keep the port ours (another process could otherwise take it and answer): a listener that counts
+            // connections and closes each at once. A fresh connection shows the stale one was not reused.
+            try (ServerSocket replacement = new ServerSocket()) {
+                replacement.setReuseAddress(true);
+                replacement.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                AtomicInteger accepted = new AtomicInteger();
+                Thread acceptor = new Thread(() -> {
+                    try (Socket s = replacement.accept()) {
+                        accepted.incrementAndGet();
+                    } catch (IOException ignored) {
+                        // closed at the end of the test
+                    }
+                });
+                acceptor.start();
+                long deadline = System.nanoTime() + 5_000_000_000L; // the pool notices the close by itself
+                while (gateway.gateway().upstreamPools().openConnections() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(gateway.gateway().upstreamPools().openConnections()).isZero();
+                client.send("GET /test/b HTTP/1.1\r\nHost: h\r\n\r\n");
+                assertThat(client.readResponse().status()).isEqualTo(502); // closed without an answer
+                acceptor.join(5_000);
+                assertThat(accepted.get()).as("a fresh upstream connection, not the stale pooled one").isEqualTo(1);
+            }
         }
     }
 

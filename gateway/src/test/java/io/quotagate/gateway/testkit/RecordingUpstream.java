@@ -1,6 +1,9 @@
 package io.quotagate.gateway.testkit;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -42,6 +45,8 @@ public final class RecordingUpstream implements AutoCloseable {
     public static final int KEEP_BODY_BYTES = 64 * 1024;
 
     private final EventLoopGroup group;
+    /** Accepted connections: {@link #close()} closes them itself, so the peer sees a FIN before close() returns. */
+    private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel server;
     private final List<RecordedRequest> requests = new ArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
@@ -58,6 +63,7 @@ public final class RecordingUpstream implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         int id = connections.incrementAndGet();
+                        children.add(ch);
                         openConnections.incrementAndGet();
                         ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
                         ch.pipeline().addLast(new HttpServerCodec(), new Recorder(id));
@@ -152,6 +158,7 @@ public final class RecordingUpstream implements AutoCloseable {
     @Override
     public void close() {
         server.close().syncUninterruptibly();
+        children.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
