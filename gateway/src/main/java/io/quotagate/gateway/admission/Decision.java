@@ -14,9 +14,10 @@ public sealed interface Decision {
      * @param tenantId  the authenticated tenant (null only when no tenant applies)
      * @param requestId the id the store knows the request by, for settlement
      * @param needsSettlement whether {@link Admission#settle} has anything to do (a charge or a template slot)
+     * @param charged  calls taken from the tenant's lots (0 in QPS mode, on free routes and when failing open)
      */
-    record Admitted(RouteMatch route, String tenantId, String requestId, RateLimitState rateLimit, boolean needsSettlement)
-            implements Decision {
+    record Admitted(RouteMatch route, String tenantId, String requestId, RateLimitState rateLimit, boolean needsSettlement,
+                    int charged) implements Decision {
     }
 
     /**

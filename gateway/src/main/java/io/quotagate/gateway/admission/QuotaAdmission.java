@@ -102,7 +102,7 @@ public final class QuotaAdmission implements Admission {
             RateLimitState state = new RateLimitState(route.route().qps() ? admitted.limit() : 0,
                     admitted.windowRemaining(), reset, admitted.callsRemaining());
             boolean settle = admitted.charged() > 0 || route.route().templates() != TemplateAction.NONE;
-            return new Decision.Admitted(route, command.tenantId(), command.requestId(), state, settle);
+            return new Decision.Admitted(route, command.tenantId(), command.requestId(), state, settle, admitted.charged());
         }
         AdmitResult.Denied denied = (AdmitResult.Denied) result;
         RejectionCode code = switch (denied.reason()) {
@@ -133,7 +133,7 @@ public final class QuotaAdmission implements Admission {
                 () -> store.cancel(command.tenantId(), command.group(), command.requestId()));
         if (onError == OnError.ALLOW
                 && recentKeys.recentlyValid(command.keyDigest(), command.tenantId(), clock.millis())) {
-            return new Decision.Admitted(route, command.tenantId(), command.requestId(), null, false);
+            return new Decision.Admitted(route, command.tenantId(), command.requestId(), null, false, 0);
         }
         return rejected(RejectionCode.QUOTA_STORE_UNAVAILABLE, route, command.tenantId(), null, STORE_RETRY_AFTER_SECONDS);
     }
@@ -145,14 +145,15 @@ public final class QuotaAdmission implements Admission {
         }
         boolean answered2xx = outcome.kind() == UpstreamOutcome.Kind.RESPONDED
                 && outcome.status() >= 200 && outcome.status() < 300;
-        boolean refund = switch (outcome.kind()) {
+        boolean failed = switch (outcome.kind()) {
             case RESPONDED -> configs.get().config().defaults().refundOn().refunds(outcome.status());
             case TRANSPORT_ERROR, TIMEOUT, CLIENT_ABORTED_BEFORE_SEND -> true;
         };
+        boolean refund = failed && admitted.charged() > 0;
         TemplateAction templates = admitted.route().route().templates();
         boolean templateWork = templates == TemplateAction.CREATE || templates == TemplateAction.DELETE && answered2xx;
         if (!refund && !templateWork) {
-            return;
+            return; // the common case: a 2xx on a charged route needs no second round trip
         }
         if (refund) {
             metrics.refund();

@@ -30,7 +30,7 @@ public final class RouteOnlyAdmission implements Admission {
         if (match.isEmpty()) {
             return NOT_FOUND;
         }
-        return CompletableFuture.completedFuture(new Decision.Admitted(match.get(), null, null, null, false));
+        return CompletableFuture.completedFuture(new Decision.Admitted(match.get(), null, null, null, false, 0));
     }
 
     @Override

@@ -150,6 +150,16 @@ class QuotaAdmissionTest {
         assertRefunded(UpstreamOutcome.NOT_SENT, true);
         assertRefunded(UpstreamOutcome.responded(400), false);
         assertRefunded(UpstreamOutcome.responded(200), false);
+        assertThat(metrics.scrape()).contains("quotagate_refunds_total 6.0");
+    }
+
+    @Test
+    void aFailedFreeCallHasNothingToRefund() throws Exception {
+        Decision.Admitted a = admitted(admit("GET", "/v1/portrait/tasks/t-1", acmeKey));
+        admission.settle(a, UpstreamOutcome.responded(500));
+        Thread.sleep(200);
+        assertThat(storeCalls).containsExactly("admit");
+        assertThat(metrics.scrape()).contains("quotagate_refunds_total 0.0");
     }
 
     private void assertRefunded(UpstreamOutcome outcome, boolean refunded) throws Exception {

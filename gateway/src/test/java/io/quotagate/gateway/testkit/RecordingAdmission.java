@@ -87,7 +87,7 @@ public final class RecordingAdmission implements Admission {
         if (rejected != null) {
             return rejected;
         }
-        return new Decision.Admitted(match.get(), tenant, "req-" + ids.incrementAndGet(), rateLimit, true);
+        return new Decision.Admitted(match.get(), tenant, "req-" + ids.incrementAndGet(), rateLimit, true, 1);
     }
 
     @Override
