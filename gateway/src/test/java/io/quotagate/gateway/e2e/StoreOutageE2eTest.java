@@ -57,7 +57,7 @@ class StoreOutageE2eTest {
         accounts = new Accounts(REDIS.uri());
         Path file = E2eConfig.of(upstream.url().toString(), REDIS.uri())
                 .redisTimeout(Duration.ofMillis(200), 2)
-                .countModeQps("resend", 1000)
+                .countModeQps("resend", 100_000) // neither the QPS limit nor the balance may end the run: only 200 or 503
                 .writeTo(dir.resolve("quotagate.yaml"));
         replicas = new Replicas();
         gateway = replicas.start(file);
@@ -77,7 +77,7 @@ class StoreOutageE2eTest {
 
     @Test
     void chargesEqualWhatTheUpstreamReceivedAcrossAStoreFreeze() throws Exception {
-        int balanceBefore = 1000;
+        int balanceBefore = 1_000_000;
         String key = accounts.create("resend", balanceBefore, 20);
         Queue<Reply> replies = new ConcurrentLinkedQueue<>();
         RedisMonitor monitor = REDIS.monitor();
