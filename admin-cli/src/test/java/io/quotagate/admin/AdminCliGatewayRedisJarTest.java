@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quotagate.gateway.Replica;
 import io.quotagate.gateway.config.ConfigLoader;
+import io.quotagate.gateway.testkit.AdminFixture;
 import io.quotagate.gateway.testkit.RecordingUpstream;
 import io.quotagate.gateway.testkit.RecordingUpstream.RecordedRequest;
 import io.quotagate.gateway.testkit.RedisServerExtension;
@@ -492,26 +493,7 @@ class AdminCliGatewayRedisJarTest {
                   type: redis
                   redis: { address: "%s", timeout: 2s }
                   on_error: reject
-                defaults: { free_calls: 200, free_templates: 20, free_pack_validity: 365d, pack_validity: 1y }
-                groups:
-                  portrait:
-                    count_mode_qps: 10
-                    max_qps: 300
-                    routes:
-                      - { match: "POST /v1/portrait/generate", cost: 1 }
-                      - { match: "GET /v1/portrait/tasks/{id}", cost: 0, qps: false }
-                      - { match: "POST /v1/templates", cost: 1, templates: create }
-                      - { match: "DELETE /v1/templates/{id}", cost: 0, templates: delete }
-                overrides:
-                  acme: { portrait: { count_mode_qps: 20 } }
-                catalog:
-                  currency: CNY
-                  packs: { 1000: 400, 10000: 3000, 100000: 20000, 1000000: 120000, 10000000: 320000 }
-                  qps: [ { below: 50, per_day: 220, per_month: 4800 },
-                         { below: 100, per_day: 170, per_month: 4000 },
-                         { per_day: 140, per_month: 3600 } ]
-                  templates: { 100: 400, 1000: 3200, 10000: 24000 }
-                """.formatted(TOKEN, upstreamUrl, redisUri);
+                """.formatted(TOKEN, upstreamUrl, redisUri) + AdminFixture.SEED_PLAN;
     }
 
     /** The 1-based line of the first occurrence of {@code text}. */

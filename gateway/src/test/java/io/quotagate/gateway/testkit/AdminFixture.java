@@ -69,6 +69,32 @@ public final class AdminFixture implements AutoCloseable {
         return new AdminFixture(file, store, clock);
     }
 
+    /**
+     * The plan part of SPEC §4's example config (defaults, the portrait group, the acme override, the catalog), to
+     * follow a test's own {@code server}, {@code admin}, {@code upstream} and {@code store} sections.
+     */
+    public static final String SEED_PLAN = """
+            defaults: { free_calls: 200, free_templates: 20, free_pack_validity: 365d, pack_validity: 1y }
+            groups:
+              portrait:
+                count_mode_qps: 10
+                max_qps: 300
+                routes:
+                  - { match: "POST /v1/portrait/generate", cost: 1 }
+                  - { match: "GET /v1/portrait/tasks/{id}", cost: 0, qps: false }
+                  - { match: "POST /v1/templates", cost: 1, templates: create }
+                  - { match: "DELETE /v1/templates/{id}", cost: 0, templates: delete }
+            overrides:
+              acme: { portrait: { count_mode_qps: 20 } }
+            catalog:
+              currency: CNY
+              packs: { 1000: 400, 10000: 3000, 100000: 20000, 1000000: 120000, 10000000: 320000 }
+              qps: [ { below: 50, per_day: 220, per_month: 4800 },
+                     { below: 100, per_day: 170, per_month: 4000 },
+                     { per_day: 140, per_month: 3600 } ]
+              templates: { 100: 400, 1000: 3200, 10000: 24000 }
+            """;
+
     /** SPEC §4's example config with the memory store and an ephemeral loopback admin port. */
     public static String seedYaml(String token) {
         return """
@@ -76,26 +102,7 @@ public final class AdminFixture implements AutoCloseable {
                 admin: { port: 0, bind: 127.0.0.1, token: "%s" }
                 upstream: { url: "http://127.0.0.1:9000" }
                 store: { type: memory }
-                defaults: { free_calls: 200, free_templates: 20, free_pack_validity: 365d, pack_validity: 1y }
-                groups:
-                  portrait:
-                    count_mode_qps: 10
-                    max_qps: 300
-                    routes:
-                      - { match: "POST /v1/portrait/generate", cost: 1 }
-                      - { match: "GET /v1/portrait/tasks/{id}", cost: 0, qps: false }
-                      - { match: "POST /v1/templates", cost: 1, templates: create }
-                      - { match: "DELETE /v1/templates/{id}", cost: 0, templates: delete }
-                overrides:
-                  acme: { portrait: { count_mode_qps: 20 } }
-                catalog:
-                  currency: CNY
-                  packs: { 1000: 400, 10000: 3000, 100000: 20000, 1000000: 120000, 10000000: 320000 }
-                  qps: [ { below: 50, per_day: 220, per_month: 4800 },
-                         { below: 100, per_day: 170, per_month: 4000 },
-                         { per_day: 140, per_month: 3600 } ]
-                  templates: { 100: 400, 1000: 3200, 10000: 24000 }
-                """.formatted(token);
+                """.formatted(token) + SEED_PLAN;
     }
 
     public String url() {
