@@ -199,7 +199,7 @@ for round in $(seq 1 "$ROUNDS"); do
     if [ "$leg" = quotagate-redis ]; then redis-cli -p "$REDIS_PORT" config resetstat >/dev/null; fi
     read -r rps p50 p99 bad < <(run_wrk "$leg" "$DURATION")
     echo "round $round $leg rps=$rps p50=${p50}ms p99=${p99}ms non2xx=$bad"
-    echo "$leg $rps $p50 $p99 $bad" >>"$results"
+    echo "$leg $rps $p50 $p99 $bad $round" >>"$results"
     if [ "$leg" = quotagate-redis ]; then
       calls=$(redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' | awk -F'[=,:]' '/^cmdstat_(evalsha|eval|fcall)/ {n+=$3} END {print n+0}')
       total=$(redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' | awk -F'[=,:]' '/^cmdstat_/ {n+=$3} END {print n+0}')
@@ -211,16 +211,32 @@ done
 
 nginx_rps=$(awk '$1=="nginx" {print $2}' "$results" | median)
 
-# --- latency at half of nginx's peak: wrk paces each connection with delay() (wrk2 is not packaged), so
-# every leg is offered about the same rate; p99 is compared at that rate.
+# --- latency at half of nginx's peak: every leg is offered the same request rate, half of nginx's median peak.
+# wrk2 is not packaged, so the Lua script paces wrk itself: delay() (LuaJIT's ffi reads CLOCK_MONOTONIC) hands
+# each finished connection the next free slot of a fixed schedule, so requests start at a constant rate whatever
+# the latency, as long as enough connections are idle. Latency is measured from each request's send, as wrk does.
 half="$work/half.txt"
 : >"$half"
 if [ -n "${nginx_rps:-}" ] && [ "${HALF_LOAD:-1}" = 1 ]; then
-  pace_ms=2
-  half_conns=$(awk -v r="$nginx_rps" -v d="$pace_ms" 'BEGIN { c = int(r / 2 * d / 1000 + 0.5); print (c < 1 ? 1 : c) }')
+  half_rate=$(awk -v r="$nginx_rps" 'BEGIN { printf "%d", r / 2 }')
+  half_conns=${HALF_CONNECTIONS:-64}
   cp "$work/post.lua" "$work/paced.lua"
-  echo "function delay() return $pace_ms end" >>"$work/paced.lua"
-  echo "bench: half load: $half_conns connections, each paced at one request per ${pace_ms}ms (~$(awk -v c="$half_conns" -v d="$pace_ms" 'BEGIN {print int(c * 1000 / d)}') req/s offered)"
+  cat >>"$work/paced.lua" <<LUA
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } qg_timespec; int clock_gettime(int clk, qg_timespec *tp); ]]
+local ts = ffi.new("qg_timespec")
+local function now_ms() ffi.C.clock_gettime(1, ts); return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6 end
+local interval = 1000 / ($half_rate / $THREADS)   -- ms between request starts, per wrk thread
+local slot = nil
+function delay()
+  local t = now_ms()
+  if slot == nil or slot < t - 10 then slot = t end   -- behind by more than 10 ms: do not catch up in a burst
+  slot = slot + interval
+  local d = slot - t
+  return d > 0 and math.floor(d) or 0
+end
+LUA
+  echo "bench: half load: $half_rate req/s offered (half of nginx's median peak) over $half_conns connections"
   for round in $(seq 1 "$ROUNDS"); do
     for leg in $LEGS; do
       case $leg in
@@ -230,21 +246,30 @@ if [ -n "${nginx_rps:-}" ] && [ "${HALF_LOAD:-1}" = 1 ]; then
       [[ $leg == quotagate* ]] && run_wrk "$leg" "$WARMUP" >/dev/null
       out=$(QG_KEY=${QG_KEY:-} wrk -t"$THREADS" -c"$half_conns" -d"$DURATION"s --latency -s "$work/paced.lua" "$(url_of "$leg")")
       rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+      p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
       p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
-      echo "half-load round $round $leg rps=$rps p99=${p99}ms"
-      echo "$leg $rps $p99" >>"$half"
+      echo "half-load round $round $leg rps=$rps p50=${p50}ms p99=${p99}ms"
+      echo "$leg $rps $p99 $round" >>"$half"
       case $leg in quotagate*) stop_quotagate ;; esac
     done
   done
 fi
 
+# Ratios are taken round by round (nginx and the leg measured minutes apart at most), then their median.
+per_round() { # $1 leg, $2 file, $3 column, $4 ratio|diff -> median over rounds of leg/nginx (or leg - nginx)
+  awk -v l="$1" -v c="$3" -v op="$4" '$1=="nginx" {n[$NF]=$c} $1==l {v[$NF]=$c}
+    END { for (r in v) if (r in n && n[r] > 0) print (op == "ratio" ? v[r] / n[r] : v[r] - n[r]) }' "$2" | median
+}
 echo
-printf '%-16s %12s %10s %10s %12s %14s\n' leg "req/s" "p50 ms" "p99 ms" "vs nginx" "p99@half ms"
+printf '%-16s %10s %8s %8s %10s %12s %10s %12s\n' leg "req/s" "p50 ms" "p99 ms" "vs nginx" "half req/s" "half p99" "p99-nginx"
 for leg in $LEGS; do
   rps=$(awk -v l="$leg" '$1==l {print $2}' "$results" | median)
   p50=$(awk -v l="$leg" '$1==l {print $3}' "$results" | median)
   p99=$(awk -v l="$leg" '$1==l {print $4}' "$results" | median)
-  ratio=$(awk -v a="$rps" -v b="${nginx_rps:-0}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')
+  ratio=$(per_round "$leg" "$results" 2 ratio)
+  hrps=$(awk -v l="$leg" '$1==l {print $2}' "$half" | median)
   hp99=$(awk -v l="$leg" '$1==l {print $3}' "$half" | median)
-  printf '%-16s %12.0f %10.3f %10.3f %12s %14s\n' "$leg" "$rps" "$p50" "$p99" "$ratio" "${hp99:--}"
+  hdiff=$(per_round "$leg" "$half" 3 diff)
+  printf '%-16s %10.0f %8.3f %8.3f %9.2fx %12s %10s %12s\n' "$leg" "$rps" "$p50" "$p99" "${ratio:-0}" \
+    "${hrps:--}" "${hp99:--}" "${hdiff:+$(printf '%+.3f' "$hdiff")}"
 done
