@@ -1,5 +1,7 @@
 package io.quotagate.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import io.quotagate.gateway.admission.RateLimitState;
@@ -30,5 +32,24 @@ public final class RateLimitHeaders {
         } else {
             headers.remove(X_CALLS_REMAINING);
         }
+    }
+
+    /** Writes the header lines (CRLF-terminated) for a relayed response head when {@code state} is not null. */
+    public static void write(ByteBuf out, RateLimitState state) {
+        if (state == null) {
+            return;
+        }
+        writeLine(out, RATELIMIT_POLICY, "\"qps\";q=" + state.limit() + ";w=1");
+        writeLine(out, RATELIMIT, "\"qps\";r=" + state.remaining() + ";t=" + state.resetSeconds());
+        if (state.callsRemaining() >= 0) {
+            writeLine(out, X_CALLS_REMAINING, Long.toString(state.callsRemaining()));
+        }
+    }
+
+    private static void writeLine(ByteBuf out, AsciiString name, String value) {
+        ByteBufUtil.copy(name, out);
+        out.writeByte(':').writeByte(' ');
+        ByteBufUtil.writeAscii(out, value);
+        out.writeByte('\r').writeByte('\n');
     }
 }
