@@ -36,7 +36,7 @@ final class ClientResponseWriter {
     }
 
     /**
-     * Writes the client's response head into {@code out}.
+     * Writes the client's response head into {@code out}, followed by the body carried inside the head, if any.
      *
      * @param bodyless whether no body can follow (a HEAD request, or a 204/304 status)
      * @param close    whether the proxy will close the client connection after this response
@@ -77,6 +77,7 @@ final class ClientResponseWriter {
             out.writeBytes(KEEP_ALIVE);
         }
         out.writeShort(CRLF);
+        out.writeBytes(src, base + head.headLength(), head.inlineBodyLength());
         return close;
     }
 

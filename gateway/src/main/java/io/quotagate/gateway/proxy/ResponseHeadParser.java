@@ -15,6 +15,8 @@ import java.util.Arrays;
  */
 final class ResponseHeadParser {
 
+    /** A Content-Length body up to this size that is already in the buffer travels inside the head. */
+    static final int MAX_INLINE_BODY = 2048;
     private static final byte[] HTTP_1 = "HTTP/1.".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CLOSE = "close".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEEP_ALIVE = "keep-alive".getBytes(StandardCharsets.US_ASCII);
@@ -75,8 +77,11 @@ final class ResponseHeadParser {
         if (framing == UpstreamResponseHead.Framing.UNTIL_CLOSE) {
             keepAlive = false;
         }
-        return new UpstreamResponseHead(in.retainedSlice(base, end - base), status, statusLineEnd - base, fields,
-                fieldCount, framing, contentLength, contentLength >= 0 && !transferEncoding, keepAlive);
+        int inline = framing == UpstreamResponseHead.Framing.LENGTH && contentLength <= MAX_INLINE_BODY
+                && in.writerIndex() - end >= contentLength ? (int) contentLength : 0;
+        return new UpstreamResponseHead(in.retainedSlice(base, end - base + inline), end - base, status,
+                statusLineEnd - base, fields, fieldCount, framing, contentLength, contentLength >= 0 && !transferEncoding,
+                keepAlive);
     }
 
     /** The end of the line ending at {@code lf} without its CR; a CR elsewhere is caught by the character checks. */

@@ -11,7 +11,8 @@ import java.util.List;
  * First handler of an upstream connection's pipeline after TLS
  * ({@code [SslHandler] → UpstreamResponseDecoder → HttpRequestEncoder → BackendHandler}): turns the upstream's
  * bytes into, per final response, one {@link UpstreamResponseHead}, the body as {@link ByteBuf} slices (retained
- * slices of what was read, never copied), and {@link #END}. Interim (1xx) responses are read and dropped.
+ * slices of what was read, never copied; a small body that came with the head rides in the head instead), and
+ * {@link #END}. Interim (1xx) responses are read and dropped.
  *
  * <p>It parses only what a relay needs: the head (see {@link ResponseHeadParser}), and the body framing to find
  * the message's end. A chunked body is passed on with its chunk framing and trailers as received (the client gets
@@ -94,7 +95,7 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
             throw new TooLongFrameException("upstream response head is larger than " + MAX_HEAD_SIZE + " bytes");
         }
         UpstreamResponseHead head = ResponseHeadParser.parse(in, start, end, headRequest);
-        in.readerIndex(end);
+        in.readerIndex(end + head.inlineBodyLength());
         if (head.status() / 100 == 1) {
             head.release();
             if (head.status() == 101) {
@@ -106,7 +107,7 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
         switch (head.framing()) {
             case NONE -> end(out);
             case LENGTH -> {
-                remaining = head.contentLength();
+                remaining = head.contentLength() - head.inlineBodyLength();
                 state = State.LENGTH;
                 if (remaining == 0) {
                     end(out);

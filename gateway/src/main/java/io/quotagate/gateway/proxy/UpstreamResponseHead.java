@@ -6,7 +6,9 @@ import io.netty.buffer.DefaultByteBufHolder;
 /**
  * A final response head as the {@link UpstreamResponseDecoder} read it: the raw head bytes (status line and
  * field lines, a retained slice of what the upstream sent) plus an index of the field lines and what the proxy
- * needs to know about them. No header map is built: {@link ClientResponseWriter} copies the kept lines.
+ * needs to know about them. No header map is built: {@link ClientResponseWriter} copies the kept lines. A small
+ * Content-Length body that arrived with the head travels inside it ({@link #inlineBodyLength()}): one write of
+ * head and body to the client is cheaper than two, and copying a few hundred bytes costs less than a write.
  * Reference counted through its bytes; whoever takes it from the pipeline releases it.
  */
 final class UpstreamResponseHead extends DefaultByteBufHolder {
@@ -19,6 +21,8 @@ final class UpstreamResponseHead extends DefaultByteBufHolder {
 
     private final int status;
     private final int statusLineEnd;
+    private final int headLength;
+    private final int inlineBodyLength;
     private final int[] fields;
     private final int fieldCount;
     private final Framing framing;
@@ -26,9 +30,11 @@ final class UpstreamResponseHead extends DefaultByteBufHolder {
     private final boolean lengthKnown;
     private final boolean keepAlive;
 
-    UpstreamResponseHead(ByteBuf bytes, int status, int statusLineEnd, int[] fields, int fieldCount, Framing framing,
-                         long contentLength, boolean lengthKnown, boolean keepAlive) {
+    UpstreamResponseHead(ByteBuf bytes, int headLength, int status, int statusLineEnd, int[] fields, int fieldCount,
+                         Framing framing, long contentLength, boolean lengthKnown, boolean keepAlive) {
         super(bytes);
+        this.headLength = headLength;
+        this.inlineBodyLength = bytes.readableBytes() - headLength;
         this.status = status;
         this.statusLineEnd = statusLineEnd;
         this.fields = fields;
@@ -46,6 +52,16 @@ final class UpstreamResponseHead extends DefaultByteBufHolder {
     /** Offset of the end of the status line (after the reason phrase, before CRLF). */
     int statusLineEnd() {
         return statusLineEnd;
+    }
+
+    /** Length of the head itself, up to and including the empty line; the inline body follows it. */
+    int headLength() {
+        return headLength;
+    }
+
+    /** Bytes of body carried after the head (the whole body when not 0; then no body slices follow). */
+    int inlineBodyLength() {
+        return inlineBodyLength;
     }
 
     int fieldCount() {
