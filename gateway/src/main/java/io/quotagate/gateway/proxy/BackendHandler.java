@@ -3,13 +3,13 @@ package io.quotagate.gateway.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 
 /**
- * Last handler of an upstream connection's pipeline ({@code [SslHandler] → HttpClientCodec → BackendHandler}):
- * hands the upstream's response, its writability and its failures to the {@link Exchange} that currently uses
+ * Last handler of an upstream connection's pipeline
+ * ({@code [SslHandler] → UpstreamResponseDecoder → HttpRequestEncoder → BackendHandler}): hands the upstream's
+ * response (decoded heads, body bytes), its writability and its failures to the {@link Exchange} that currently uses
  * the connection, and owns the connection's response timer. Between exchanges the connection sits in its
  * {@link UpstreamPool}; anything it receives then is a protocol error and closes it.
  */
@@ -18,6 +18,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamPool pool;
     private final long responseTimeoutNanos;
     private ChannelHandlerContext ctx;
+    private UpstreamResponseDecoder decoder;
     private Exchange exchange;
     private Deadline responseTimer;
     private boolean broken;
@@ -31,6 +32,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.decoder = ctx.pipeline().get(UpstreamResponseDecoder.class);
         this.responseTimer = new Deadline(ctx.executor(), this::responseTimedOut);
     }
 
@@ -49,6 +51,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     void detach() {
         this.exchange = null;
         responseTimer.disarm();
+    }
+
+    /** Tells the decoder what the next response answers (see {@link UpstreamResponseDecoder#expect}). */
+    void expectResponse(boolean headRequest, boolean dechunk) {
+        decoder.expect(headRequest, dechunk);
     }
 
     /** (Re)starts the wait for the response head; called as request bytes are written. */
@@ -86,9 +93,6 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
             broken = true;
             ctx.close();
             return;
-        }
-        if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
-            broken = true;
         }
         current.onResponse(msg);
     }

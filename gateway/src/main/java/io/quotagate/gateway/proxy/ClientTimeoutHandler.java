@@ -18,7 +18,9 @@ import java.time.Duration;
  * <p>Sitting after the codec, it sees decoded heads and also every socket read (the decoder passes
  * {@code channelReadComplete} on even when no message was complete yet), which is how it notices a head that
  * has started but not finished. Requests and final responses are counted so that pipelined requests keep the
- * connection "in flight" until the last response was written.
+ * connection "in flight" until the last response was written. A response the proxy encodes ends with a
+ * {@code LastHttpContent}; a relayed one is raw bytes, so the {@link FrontendHandler} reports its end with
+ * {@link #relayedResponseEnded()}.
  */
 final class ClientTimeoutHandler extends ChannelDuplexHandler {
 
@@ -75,12 +77,21 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof LastHttpContent && !isInterim(msg)) {
-            responses++;
-            if (requests <= responses) {
-                idle.arm(idleNanos);
-            }
+            responseEnded();
         }
         ctx.write(msg, promise);
+    }
+
+    /** The last bytes of a relayed (pre-encoded) final response were written. */
+    void relayedResponseEnded() {
+        responseEnded();
+    }
+
+    private void responseEnded() {
+        responses++;
+        if (requests <= responses) {
+            idle.arm(idleNanos);
+        }
     }
 
     @Override

@@ -1,12 +1,10 @@
 package io.quotagate.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.quotagate.gateway.admission.Admission;
@@ -42,7 +40,7 @@ final class Exchange implements UpstreamPool.Waiter {
     private boolean responseHead;
     private boolean responseStarted;
     private boolean closeClient;
-    private boolean skippingInterim;
+    private boolean rechunk;
     private boolean upstreamKeepAlive;
     private boolean settled;
     private boolean clientGone;
@@ -78,6 +76,7 @@ final class Exchange implements UpstreamPool.Waiter {
         backend = acquired;
         acquired.attach(this);
         frontend.rewriteRequest(head, decision, info);
+        acquired.expectResponse(info.headMethod(), info.http10());
         if (info.expectContinue()) {
             client.writeAndFlush(FrontendHandler.continueResponse());
         }
@@ -148,63 +147,49 @@ final class Exchange implements UpstreamPool.Waiter {
         }
     }
 
+    /** What the {@link UpstreamResponseDecoder} read: a final head, body bytes, or the response's end. */
     void onResponse(Object msg) {
         if (finished) {
             ReferenceCountUtil.release(msg);
-            return;
-        }
-        if (msg instanceof HttpResponse response) {
+        } else if (msg instanceof UpstreamResponseHead response) {
             onResponseHead(response);
-            if (msg instanceof LastHttpContent last && responseStarted) {
-                responseComplete();
+        } else if (msg == UpstreamResponseDecoder.END) {
+            if (rechunk) {
+                ClientResponseWriter.writeLastChunk(client);
             }
-            return;
-        }
-        HttpContent content = (HttpContent) msg;
-        boolean last = content instanceof LastHttpContent;
-        if (skippingInterim) {
-            content.release();
-            skippingInterim = !last;
-        } else if (content.decoderResult().isFailure()) {
-            Throwable cause = content.decoderResult().cause();
-            content.release();
-            onUpstreamFailure(cause);
+            responseComplete();
+        } else if (rechunk) {
+            ClientResponseWriter.writeChunk(client, (ByteBuf) msg);
         } else {
-            client.write(content);
-            if (last) {
-                responseComplete();
-            }
+            client.write(msg); // body bytes as the upstream framed them (or de-chunked for an HTTP/1.0 client)
         }
     }
 
-    private void onResponseHead(HttpResponse response) {
-        if (response.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(response);
-            onUpstreamFailure(response.decoderResult().cause());
-            return;
-        }
-        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-            // We removed Expect and Upgrade, so a 1xx is at most a hint (103); it is not relayed.
-            ReferenceCountUtil.release(response);
-            skippingInterim = !(response instanceof LastHttpContent);
-            return;
-        }
+    private void onResponseHead(UpstreamResponseHead response) {
         responseHead = true;
         frontend.upstreamAnswered(System.nanoTime() - forwardedNanos);
         backend.responseStarted();
-        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-        settle(UpstreamOutcome.responded(response.status().code()));
+        upstreamKeepAlive = response.keepAlive();
+        int status = response.status();
+        settle(UpstreamOutcome.responded(status));
         if (clientGone) {
-            ReferenceCountUtil.release(response);
+            response.release();
             finished = true;
             closeUpstream();
             return;
         }
-        int status = response.status().code();
         boolean bodyless = info.headMethod() || status == 204 || status == 304;
         boolean close = !info.keepAlive() || frontend.shuttingDown() || !requestDone;
-        closeClient = frontend.rewriteResponse(response, decision.rateLimit(), info.http10(), bodyless, close);
-        client.write(response);
+        ByteBuf out = client.alloc().buffer(response.content().readableBytes() + 192);
+        try {
+            closeClient = ClientResponseWriter.writeHead(out, response, decision.rateLimit(), info.http10(), bodyless, close);
+        } finally {
+            response.release();
+        }
+        // A close-delimited upstream body cannot be close-delimited towards a keep-alive HTTP/1.1 client.
+        rechunk = !info.http10() && response.framing() == UpstreamResponseHead.Framing.UNTIL_CLOSE;
+        frontend.relayingResponse();
+        client.write(out);
         responseStarted = true;
     }
 

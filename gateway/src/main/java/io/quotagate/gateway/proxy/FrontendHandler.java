@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -19,7 +18,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.quotagate.gateway.admission.AdmissionRequest;
 import io.quotagate.gateway.admission.Decision;
-import io.quotagate.gateway.admission.RateLimitState;
 import io.quotagate.gateway.admission.RejectionCode;
 import io.quotagate.gateway.admission.UpstreamOutcome;
 import io.quotagate.gateway.metrics.GatewayMetrics;
@@ -50,6 +48,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext px;
     private ChannelHandlerContext ctx;
     private OnDemandReader reader;
+    private StrictServerCodec codec;
+    private ClientTimeoutHandler timeouts;
     private UpstreamPool pool;
     private String peer;
     private Mode mode = Mode.AWAITING_HEAD;
@@ -67,6 +67,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.reader = ctx.pipeline().get(OnDemandReader.class);
+        this.codec = ctx.pipeline().get(StrictServerCodec.class);
+        this.timeouts = ctx.pipeline().get(ClientTimeoutHandler.class);
     }
 
     @Override
@@ -165,6 +167,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** The current exchange relayed a whole response. */
     void exchangeEnded(boolean closeClient) {
+        if (timeouts != null) {
+            timeouts.relayedResponseEnded();
+        }
         countForwarded();
         exchange = null;
         ctx.flush();
@@ -303,8 +308,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         px.rewriter().request(head, decision.tenantId(), info.keyInAuthorization(), peer, px.serverSsl() != null);
     }
 
-    boolean rewriteResponse(HttpResponse response, RateLimitState rateLimit, boolean http10, boolean bodyless, boolean close) {
-        return px.rewriter().response(response, rateLimit, http10, bodyless, close);
+    /** The current exchange starts writing a relayed (pre-encoded) final response. */
+    void relayingResponse() {
+        if (codec != null) {
+            codec.relayedResponse();
+        }
     }
 
     void upstreamAnswered(long nanos) {

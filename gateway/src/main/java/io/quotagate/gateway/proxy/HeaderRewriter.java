@@ -4,11 +4,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
-import io.quotagate.gateway.admission.RateLimitState;
 import io.quotagate.gateway.config.UpstreamConfig;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +15,9 @@ import java.util.Map;
  * Rewrites heads in place as they cross the proxy. Towards the upstream: hop-by-hop fields removed
  * (RFC 9110 §7.6.1, including every field named in {@code Connection}), the API key removed, {@code X-Tenant-Id}
  * set by the gateway only, {@code X-Forwarded-For/-Proto/-Host} and {@code Via} added, {@code Host} and the
- * configured upstream headers set. Towards the client: hop-by-hop removed, {@code Via} and the rate-limit
- * headers added, framing fixed for the client's HTTP version. Framing fields are re-derived, never copied: a
- * client cannot make the proxy drop Content-Length by naming it in {@code Connection}.
+ * configured upstream headers set. Framing fields are re-derived, never copied: a client cannot make the proxy
+ * drop Content-Length by naming it in {@code Connection}. Responses are not rewritten as header maps: they are
+ * relayed as bytes, their heads written by {@link ClientResponseWriter} with the same rules.
  */
 final class HeaderRewriter {
 
@@ -106,38 +104,6 @@ final class HeaderRewriter {
             h.set(extraNames[i], extraValues[i]);
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-    }
-
-    /**
-     * Turns the upstream's response head into the client's.
-     *
-     * @param bodyless whether no body can follow (a HEAD request, or a 1xx/204/304 status)
-     * @param close    whether the proxy will close the client connection after this response
-     * @return whether the client connection must be closed after this response (it may have to, to delimit a
-     *         body of unknown length for an HTTP/1.0 client)
-     */
-    boolean response(HttpResponse response, RateLimitState rateLimit, boolean clientHttp10, boolean bodyless, boolean close) {
-        HttpHeaders h = response.headers();
-        int present = SCAN.scan(h);
-        boolean lengthKnown = h.contains(HttpHeaderNames.CONTENT_LENGTH)
-                && ((present & TRANSFER_ENCODING) == 0 || !HttpUtil.isTransferEncodingChunked(response));
-        removeHopByHop(h, present);
-        appendTo(h, HttpHeaderNames.VIA, (present & VIA) != 0, VIA_VALUE);
-        RateLimitHeaders.add(h, rateLimit);
-        if (!bodyless && !lengthKnown) {
-            if (clientHttp10) {
-                close = true; // HTTP/1.0 has no chunked coding: the body ends when the connection does
-            } else {
-                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            }
-        }
-        if (close) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (clientHttp10) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        return close;
     }
 
     /** Removes RFC 9110 §7.6.1 fields and the ones named in Connection, except framing and Host. */

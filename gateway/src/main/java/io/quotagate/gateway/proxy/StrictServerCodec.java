@@ -1,5 +1,6 @@
 package io.quotagate.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -18,6 +19,11 @@ import java.util.ArrayDeque;
  * <p>It replaces {@code HttpServerCodec} because that codec's decoder cannot be subclassed; the method queue
  * below is the part of it we need. Interim (1xx) responses do not consume an entry, so a
  * {@code 100 Continue} cannot shift the queue.
+ *
+ * <p>Relayed responses arrive already encoded, as {@link ByteBuf}s: the encoder passes every ByteBuf through
+ * untouched (its own state machine would reject body bytes without a head), and the {@link FrontendHandler}
+ * reports each relayed final response with {@link #relayedResponse()} so that its method entry is consumed.
+ * Error responses and {@code 100 Continue} still go through the encoder as {@code HttpResponse} objects.
  */
 final class StrictServerCodec extends CombinedChannelDuplexHandler<StrictRequestDecoder, HttpResponseEncoder> {
 
@@ -39,7 +45,18 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<StrictRequest
         init(new StrictRequestDecoder(config, methods), new HeadAwareEncoder());
     }
 
+    /** A final response is being relayed as bytes: its request's method entry is used up. */
+    void relayedResponse() {
+        methods.poll();
+    }
+
     private final class HeadAwareEncoder extends HttpResponseEncoder {
+        @Override
+        public boolean acceptOutboundMessage(Object msg) throws Exception {
+            return !(msg instanceof ByteBuf) && super.acceptOutboundMessage(msg);
+        }
+
+
         @Override
         protected boolean isContentAlwaysEmpty(HttpResponse msg) {
             if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {

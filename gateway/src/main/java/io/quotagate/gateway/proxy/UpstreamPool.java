@@ -7,8 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.quotagate.gateway.config.UpstreamConfig;
 import java.net.InetSocketAddress;
@@ -61,17 +60,11 @@ final class UpstreamPool {
                         if (ssl != null) {
                             p.addLast("tls", ssl.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
                         }
-                        p.addLast("codec", new HttpClientCodec(decoderConfig(), false, false));
+                        p.addLast("response", new UpstreamResponseDecoder());
+                        p.addLast("codec", new HttpRequestEncoder());
                         p.addLast("backend", new BackendHandler(UpstreamPool.this, config.responseTimeout()));
                     }
                 });
-    }
-
-    private static HttpDecoderConfig decoderConfig() {
-        return new HttpDecoderConfig()
-                .setMaxHeaderSize(64 * 1024)
-                .setMaxChunkSize(StrictServerCodec.MAX_CHUNK_SIZE)
-                .setUseRfc9112TransferEncoding(true);
     }
 
     void acquire(Waiter waiter) {

@@ -3,13 +3,9 @@ package io.quotagate.gateway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.quotagate.gateway.admission.RateLimitState;
 import io.quotagate.gateway.testkit.TestConfigs;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
@@ -42,22 +38,5 @@ class HeaderRewriterTest {
         assertThat(request.headers().get("Expect")).isNull();
         assertThat(request.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_1);
         assertThat(request.headers().get("X-Forwarded-For")).isEqualTo("::1");
-    }
-
-    @Test
-    void responseWithoutLengthIsChunkedForHttp11AndCloseDelimitedForHttp10() {
-        HttpResponse forHttp11 = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        assertThat(rewriter.response(forHttp11, null, false, false, false)).isFalse();
-        assertThat(forHttp11.headers().get("Transfer-Encoding")).isEqualTo("chunked");
-
-        HttpResponse forHttp10 = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        assertThat(rewriter.response(forHttp10, null, true, false, false)).isTrue();
-        assertThat(forHttp10.headers().get("Transfer-Encoding")).isNull();
-        assertThat(forHttp10.headers().get("Connection")).isEqualTo("close");
-
-        HttpResponse noContent = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-        assertThat(rewriter.response(noContent, new RateLimitState(5, 4, 0, -1), true, true, false)).isFalse();
-        assertThat(noContent.headers().get("Connection")).isEqualTo("keep-alive");
-        assertThat(noContent.headers().get("RateLimit-Policy")).isEqualTo("\"qps\";q=5;w=1");
     }
 }

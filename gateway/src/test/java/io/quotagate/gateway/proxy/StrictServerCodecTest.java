@@ -20,7 +20,7 @@ import io.quotagate.gateway.testkit.TestConfigs;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** {@link StrictServerCodec}: obs-fold detection across reads, and HEAD-aware response encoding. */
+/** {@link StrictServerCodec}: obs-fold detection across reads, HEAD-aware response encoding, relayed bytes. */
 class StrictServerCodecTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel(new StrictServerCodec(TestConfigs.builder().build().server()));
@@ -73,6 +73,21 @@ class StrictServerCodecTest {
         String wire = outbound();
         assertThat(wire).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n");
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void relayedBytesPassThroughAndConsumeTheirMethodEntry() {
+        channel.writeInbound(bytes("HEAD / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"));
+        drain();
+        StrictServerCodec codec = channel.pipeline().get(StrictServerCodec.class);
+        codec.relayedResponse(); // the HEAD's response is relayed as bytes
+        channel.writeOutbound(bytes("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"), Unpooled.EMPTY_BUFFER);
+        HttpResponse get = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        get.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        channel.writeOutbound(get, LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(outbound()).isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n");
         assertFalse(channel.finishAndReleaseAll());
     }
