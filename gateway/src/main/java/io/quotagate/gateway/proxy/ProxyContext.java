@@ -10,6 +10,7 @@ import io.quotagate.gateway.metrics.GatewayMetrics;
  *
  * @param serverSsl null for a plain HTTP listener
  */
-record ProxyContext(ServerConfig server, Admission admission, GatewayMetrics metrics, HeaderRewriter rewriter, UpstreamPools pools,
+record ProxyContext(ServerConfig server, Admission admission, GatewayMetrics metrics, HeaderRewriter rewriter,
+                    RequestHeadWriter requestWriter, UpstreamPools pools,
                            SslContext serverSsl) {
 }

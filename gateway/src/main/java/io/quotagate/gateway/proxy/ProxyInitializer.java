@@ -25,7 +25,8 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
      */
     public ProxyInitializer(ServerConfig server, UpstreamConfig upstream, Admission admission, GatewayMetrics metrics,
                             UpstreamPools pools, SslContext serverSsl, ChannelGroup connections) {
-        this.px = new ProxyContext(server, admission, metrics, new HeaderRewriter(upstream), pools, serverSsl);
+        this.px = new ProxyContext(server, admission, metrics, new HeaderRewriter(),
+                new RequestHeadWriter(upstream), pools, serverSsl);
         this.connections = connections;
     }
 

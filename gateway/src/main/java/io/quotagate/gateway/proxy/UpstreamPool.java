@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import io.quotagate.gateway.config.UpstreamConfig;
@@ -22,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * connect timeout. Idle connections are reused most-recent first and closed after {@code poolIdleTimeout}; an
  * idle connection keeps one read outstanding so that an upstream close is noticed and the connection dropped
  * before anyone picks it. A connection is only returned when its exchange ended cleanly
- * ({@link BackendHandler#reusable()}).
+ * ({@link BackendHandler#reusable()}). Pipeline: {@code [SslHandler] → UpstreamCodec → BackendHandler}.
  */
 final class UpstreamPool {
 
@@ -61,7 +60,7 @@ final class UpstreamPool {
                         if (ssl != null) {
                             p.addLast("tls", ssl.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
                         }
-                        p.addLast("codec", new HttpClientCodec(decoderConfig(), false, false));
+                        p.addLast("codec", new UpstreamCodec(decoderConfig())); // response decoder; requests pass as bytes
                         p.addLast("backend", new BackendHandler(UpstreamPool.this, config.responseTimeout()));
                     }
                 });
