@@ -87,8 +87,8 @@ final class FieldRules {
 
     /**
      * The fields named in a Connection value that a walk over the fields would otherwise copy or use: empty for
-     * the common {@code close} / {@code keep-alive} / {@code Upgrade} (dropped anyway). Content-Length and Host
-     * are never dropped this way.
+     * {@code keep-alive} or {@code Upgrade} (dropped anyway); {@code close} is listed, since a field of that name
+     * would have to go. Content-Length and Host are never dropped this way.
      */
     List<AsciiString> listedToRemove(String connection, boolean keyInAuthorization) {
         List<AsciiString> listed = new ArrayList<>(2);
