@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * line (always {@code HTTP/1.1}, the upstream's reason phrase kept), the upstream's field lines minus the
  * hop-by-hop ones (RFC 9110 §7.6.1 and those named in {@code Connection}), {@code Via} with the proxy appended,
  * the rate-limit fields ({@link RateLimitHeaders}), and framing fixed for the client's HTTP version — the same
- * decisions {@link HeaderRewriter} makes for requests. Framing fields are re-derived, never copied from a
+ * decisions {@link RequestHeadWriter} makes for requests. Framing fields are re-derived, never copied from a
  * {@code Connection} list. Also frames the body of a close-delimited upstream response as chunks for an HTTP/1.1
  * client. Used by {@link Exchange}; stateless.
  */
@@ -22,7 +22,7 @@ final class ClientResponseWriter {
     private static final byte[] COLON = ascii(": ");
     private static final byte[] VIA = ascii("Via: ");
     private static final byte[] COMMA = ascii(", ");
-    private static final byte[] VIA_VALUE = ascii(HeaderRewriter.VIA_VALUE + "\r\n");
+    private static final byte[] VIA_VALUE = ascii(ForwardingHeaders.VIA_VALUE + "\r\n");
     private static final byte[] CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
     private static final byte[] CLOSE = ascii("Connection: close\r\n");
     private static final byte[] KEEP_ALIVE = ascii("Connection: keep-alive\r\n");

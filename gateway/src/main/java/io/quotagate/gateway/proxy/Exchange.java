@@ -49,7 +49,7 @@ final class Exchange implements UpstreamPool.Waiter {
 
     /** What the exchange needs to know about the client's request besides its head. */
     record RequestInfo(boolean keyInAuthorization, boolean keepAlive, boolean http10, boolean headMethod,
-                       boolean expectContinue, boolean hasBody) {
+                       boolean expectContinue, boolean hasBody, boolean chunked) {
     }
 
     Exchange(FrontendHandler frontend, ChannelHandlerContext client, Admission admission, Decision.Admitted decision,
@@ -75,14 +75,14 @@ final class Exchange implements UpstreamPool.Waiter {
         }
         backend = acquired;
         acquired.attach(this);
-        frontend.rewriteRequest(head, decision, info);
         acquired.expectResponse(info.headMethod(), info.http10());
+        Channel upstream = acquired.channel();
+        ByteBuf bytes = frontend.upstreamHead(head, decision, info, upstream.alloc());
         if (info.expectContinue()) {
             client.writeAndFlush(FrontendHandler.continueResponse());
         }
-        Channel upstream = acquired.channel();
         forwardedNanos = System.nanoTime();
-        upstream.write(head);
+        upstream.write(bytes);
         head = null;
         acquired.awaitResponse();
         upstream.read();
@@ -109,13 +109,14 @@ final class Exchange implements UpstreamPool.Waiter {
         Channel upstream = backend.channel();
         if (content instanceof LastHttpContent) {
             requestDone = true;
-            upstream.writeAndFlush(content); // request trailers pass through (chunked) or are dropped by the encoder
+            RequestBodyFraming.write(upstream, content, info.chunked());
+            upstream.flush();
             if (!responseHead) {
                 backend.awaitResponse();
             }
             return;
         }
-        upstream.write(content);
+        RequestBodyFraming.write(upstream, content, info.chunked());
         if (finished) {
             return; // the write failed at once and the exchange already ended
         }

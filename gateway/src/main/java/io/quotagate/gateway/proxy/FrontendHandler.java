@@ -1,5 +1,7 @@
 package io.quotagate.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -111,11 +113,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         String bearer = KeyHeaders.bearer(request.headers());
         String key = bearer != null ? bearer : KeyHeaders.header(request.headers());
-        boolean hasBody = HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
         keepAlive = HttpUtil.isKeepAlive(request);
         Exchange.RequestInfo info = new Exchange.RequestInfo(bearer != null, keepAlive,
                 request.protocolVersion().equals(HttpVersion.HTTP_1_0), HttpMethod.HEAD.equals(request.method()),
-                HttpUtil.is100ContinueExpected(request), hasBody);
+                HttpUtil.is100ContinueExpected(request), hasBody, chunked);
         mode = Mode.ADMITTING;
         CompletableFuture<Decision> decision = px.admission()
                 .admit(new AdmissionRequest(request.method().name(), rawPath(request.uri()), key))
@@ -304,8 +307,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     // --- for Exchange -----------------------------------------------------------------------------------------
 
-    void rewriteRequest(HttpRequest head, Decision.Admitted decision, Exchange.RequestInfo info) {
-        px.rewriter().request(head, decision.tenantId(), info.keyInAuthorization(), peer, px.serverSsl() != null);
+    ByteBuf upstreamHead(HttpRequest head, Decision.Admitted decision, Exchange.RequestInfo info, ByteBufAllocator alloc) {
+        return px.requestWriter().write(alloc, head, decision.tenantId(), info, peer, px.serverSsl() != null);
     }
 
     /** The current exchange starts writing a relayed (pre-encoded) final response. */

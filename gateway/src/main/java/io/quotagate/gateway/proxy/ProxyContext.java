@@ -10,6 +10,6 @@ import io.quotagate.gateway.metrics.GatewayMetrics;
  *
  * @param serverSsl null for a plain HTTP listener
  */
-record ProxyContext(ServerConfig server, Admission admission, GatewayMetrics metrics, HeaderRewriter rewriter, UpstreamPools pools,
-                           SslContext serverSsl) {
+record ProxyContext(ServerConfig server, Admission admission, GatewayMetrics metrics, RequestHeadWriter requestWriter,
+                    UpstreamPools pools, SslContext serverSsl) {
 }

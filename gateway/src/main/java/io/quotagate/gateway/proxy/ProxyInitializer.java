@@ -25,7 +25,7 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
      */
     public ProxyInitializer(ServerConfig server, UpstreamConfig upstream, Admission admission, GatewayMetrics metrics,
                             UpstreamPools pools, SslContext serverSsl, ChannelGroup connections) {
-        this.px = new ProxyContext(server, admission, metrics, new HeaderRewriter(upstream), pools, serverSsl);
+        this.px = new ProxyContext(server, admission, metrics, new RequestHeadWriter(upstream), pools, serverSsl);
         this.connections = connections;
     }
 
@@ -37,9 +37,8 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
         if (px.serverSsl() != null) {
             p.addLast("tls", px.serverSsl().newHandler(ch.alloc()));          // TLS termination
         }
-        p.addLast("http", new StrictServerCodec(server));                      // bytes <-> HTTP objects, strict
+        p.addLast("http", new StrictServerCodec(server));                      // bytes <-> HTTP objects; smuggling -> failed result
         p.addLast("timeouts", new ClientTimeoutHandler(server.idleTimeout(), server.headerTimeout()));
-        p.addLast("validator", new RequestValidator());                        // smuggling defences -> failed result
         p.addLast("reader", new OnDemandReader());                             // one message at a time: in order
         p.addLast("bodyLimit", new BodyLimitHandler(server.maxBody()));        // max_body -> 413, before 100-continue
         p.addLast("frontend", new FrontendHandler(px));                        // admission, exchange, error answers

@@ -1,51 +1,24 @@
 package io.quotagate.gateway.proxy;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.ReferenceCountUtil;
-import io.quotagate.gateway.admission.RejectionCode;
 import java.util.List;
 
 /**
- * After the codec and the client timeouts: refuses what Netty's strict decoder lets through but a proxy must
- * not forward (RFC 9112 request smuggling defences). Netty 4.2 with strict line parsing and RFC 9112
+ * The request smuggling defences (RFC 9112) that Netty's strict decoder does not make but a proxy must: applied
+ * to each decoded head by {@link StrictRequestDecoder}. Netty 4.2 with strict line parsing and RFC 9112
  * Transfer-Encoding handling already fails: Content-Length with Transfer-Encoding, invalid or repeated
  * Content-Length, a last transfer coding other than chunked, Transfer-Encoding on HTTP/1.0, whitespace before
- * a colon, control characters in names and values, bare LF line ends; {@link StrictRequestDecoder} adds
- * obs-fold. This handler adds: a missing (HTTP/1.1) or repeated Host, a Host that is not a plain authority, a
- * request target that is not origin-form printable ASCII, and any transfer coding besides a single
- * {@code chunked} (we could not forward it faithfully).
- *
- * <p>It does not answer: it marks the request's {@code decoderResult()} failed and passes it on, so the answer
- * comes from {@link FrontendHandler} in pipeline order, after responses to earlier pipelined requests. After a
- * failed message everything else the connection sends is dropped; the frontend closes the connection.
+ * a colon, control characters in names and values, bare LF line ends; the decoder adds obs-fold. These rules
+ * add: a missing (HTTP/1.1) or repeated Host, a Host that is not a plain authority, a request target that is not
+ * origin-form printable ASCII, and any transfer coding besides a single {@code chunked} (we could not forward it
+ * faithfully).
  */
-final class RequestValidator extends ChannelInboundHandlerAdapter {
+final class RequestValidator {
 
-    private boolean poisoned;
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (poisoned) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
-        if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-            String problem = problemOf(request);
-            if (problem != null) {
-                request.setDecoderResult(DecoderResult.failure(new RejectedRequestException(RejectionCode.BAD_REQUEST, problem)));
-            }
-        }
-        if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
-            poisoned = true;
-        }
-        ctx.fireChannelRead(msg);
+    private RequestValidator() {
     }
 
     /** Why the request must be refused, or null. */

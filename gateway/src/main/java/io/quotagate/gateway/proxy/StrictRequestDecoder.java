@@ -5,19 +5,26 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.quotagate.gateway.admission.RejectionCode;
 import java.util.List;
 import java.util.Queue;
 
 /**
- * Netty's request decoder plus the one check it cannot be configured to make: it unfolds obs-fold (a header
- * line starting with SP or HTAB, RFC 9112 §5.2) silently into the previous value, so the folded request
+ * Netty's request decoder plus the checks it cannot be configured to make. First, it unfolds obs-fold (a
+ * header line starting with SP or HTAB, RFC 9112 §5.2) silently into the previous value, so the folded request
  * reaches handlers looking like a clean one. While a request head is being decoded this subclass scans the
  * bytes the decoder consumed for a line feed followed by SP/HTAB and, if it finds one, fails the request's
- * {@code decoderResult()}, which {@link FrontendHandler} answers with 400 and a close.
+ * {@code decoderResult()}, which {@link FrontendHandler} answers with 400 and a close. Second, each decoded
+ * head is checked by {@link RequestValidator#problemOf} (Host, Transfer-Encoding, request target) here rather
+ * than in a handler of its own: one pipeline hop fewer per message.
+ *
+ * <p>After a failed message (Netty's or ours) everything else the connection sends is dropped here; the
+ * frontend answers the failed message in pipeline order and closes the connection.
  *
  * <p>The decoder consumes a head line by line and returns right after it emitted the head (the body is decoded
  * by later calls), so the scanned range never includes body bytes. The scan touches each head byte once,
@@ -33,6 +40,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     /** The last head byte consumed so far was a line feed (a fold is "LF, then SP or HTAB"). */
     private boolean afterLineFeed;
     private boolean foldSeen;
+    /** A failed message was emitted: nothing after it is. */
+    private boolean poisoned;
     private final FoldScanner scanner = new FoldScanner();
     private final Queue<HttpMethod> methods;
 
@@ -44,6 +53,10 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        if (poisoned) {
+            buffer.skipBytes(buffer.readableBytes());
+            return;
+        }
         int start = buffer.readerIndex();
         int oldSize = out.size();
         super.decode(ctx, buffer, out);
@@ -57,9 +70,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             Object msg = out.get(i);
             if (msg instanceof HttpRequest head) {
                 methods.add(head.method());
-                if (foldSeen && head.decoderResult().isSuccess()) {
-                    head.setDecoderResult(DecoderResult.failure(OBS_FOLD));
-                }
+                check(head);
                 inHead = false;
             }
             if (msg instanceof LastHttpContent) {
@@ -67,6 +78,33 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                 afterLineFeed = false;
                 foldSeen = false;
             }
+            if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
+                poisoned = true;
+                dropAfter(out, i);
+                buffer.skipBytes(buffer.readableBytes());
+                return;
+            }
+        }
+    }
+
+    /** Fails a successfully decoded head that is folded or that {@link RequestValidator} refuses. */
+    private void check(HttpRequest head) {
+        if (!head.decoderResult().isSuccess()) {
+            return;
+        }
+        if (foldSeen) {
+            head.setDecoderResult(DecoderResult.failure(OBS_FOLD));
+            return;
+        }
+        String problem = RequestValidator.problemOf(head);
+        if (problem != null) {
+            head.setDecoderResult(DecoderResult.failure(new RejectedRequestException(RejectionCode.BAD_REQUEST, problem)));
+        }
+    }
+
+    private static void dropAfter(List<Object> out, int index) {
+        for (int i = out.size() - 1; i > index; i--) {
+            ReferenceCountUtil.release(out.remove(i));
         }
     }
 

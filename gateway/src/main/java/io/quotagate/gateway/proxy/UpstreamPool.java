@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.quotagate.gateway.config.UpstreamConfig;
 import java.net.InetSocketAddress;
@@ -21,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * connect timeout. Idle connections are reused most-recent first and closed after {@code poolIdleTimeout}; an
  * idle connection keeps one read outstanding so that an upstream close is noticed and the connection dropped
  * before anyone picks it. A connection is only returned when its exchange ended cleanly
- * ({@link BackendHandler#reusable()}).
+ * ({@link BackendHandler#reusable()}). Pipeline: {@code [SslHandler] → UpstreamResponseDecoder → BackendHandler}.
  */
 final class UpstreamPool {
 
@@ -60,8 +59,7 @@ final class UpstreamPool {
                         if (ssl != null) {
                             p.addLast("tls", ssl.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
                         }
-                        p.addLast("response", new UpstreamResponseDecoder());
-                        p.addLast("codec", new HttpRequestEncoder());
+                        p.addLast("response", new UpstreamResponseDecoder()); // requests leave as bytes, unencoded
                         p.addLast("backend", new BackendHandler(UpstreamPool.this, config.responseTimeout()));
                     }
                 });

@@ -31,7 +31,7 @@ class ProxyInitializerTest {
         EmbeddedChannel channel = new EmbeddedChannel();
         initializer.initChannel(channel);
         List<String> names = channel.pipeline().names().stream().filter(n -> !n.startsWith("DefaultChannelPipeline")).toList();
-        assertThat(names).containsExactly("http", "timeouts", "validator", "reader", "bodyLimit", "frontend");
+        assertThat(names).containsExactly("http", "timeouts", "reader", "bodyLimit", "frontend");
         Map<String, ChannelHandler> handlers = channel.pipeline().toMap();
         assertThat(handlers.values()).noneMatch(h -> h instanceof MessageAggregator<?, ?, ?, ?>);
         assertThat(handlers.values().stream().map(h -> h.getClass().getSimpleName()).collect(Collectors.toList()))

@@ -15,20 +15,24 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.quotagate.gateway.admission.RejectionCode;
+import io.quotagate.gateway.testkit.TestConfigs;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** {@link RequestValidator} and {@link BodyLimitHandler} in isolation. */
+/** {@link RequestValidator} (as applied by {@link StrictRequestDecoder}) and {@link BodyLimitHandler} in isolation. */
 class RequestCheckHandlersTest {
 
     @Test
-    void validatorFailsAmbiguousRequestsAndDropsWhatFollows() {
-        EmbeddedChannel channel = new EmbeddedChannel(new RequestValidator());
-        HttpRequest twoHosts = request("/x");
-        twoHosts.headers().add("Host", "a").add("Host", "b");
-        channel.writeInbound(twoHosts, new DefaultLastHttpContent(Unpooled.copiedBuffer(new byte[3])), request("/next"));
+    void decoderFailsAmbiguousRequestsAndDropsWhatFollows() {
+        EmbeddedChannel channel = new EmbeddedChannel(new StrictServerCodec(TestConfigs.builder().build().server()));
+        channel.writeInbound(Unpooled.copiedBuffer("POST /x HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Length: 3\r\n\r\nabc"
+                + "POST /next HTTP/1.1\r\nHost: h\r\n\r\n", StandardCharsets.ISO_8859_1));
         HttpRequest out = channel.readInbound();
         assertThat(((RejectedRequestException) out.decoderResult().cause()).code()).isEqualTo(RejectionCode.BAD_REQUEST);
+        assertThat(out.decoderResult().cause()).hasMessage("more than one Host header");
         assertThat((Object) channel.readInbound()).as("everything after a bad request is dropped").isNull();
+        channel.writeInbound(Unpooled.copiedBuffer("GET /later HTTP/1.1\r\nHost: h\r\n\r\n", StandardCharsets.ISO_8859_1));
+        assertThat((Object) channel.readInbound()).as("also in later reads").isNull();
         assertFalse(channel.finishAndReleaseAll());
     }
 

@@ -1,0 +1,133 @@
+package io.quotagate.gateway.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * What {@link RequestHeadWriter} does with each client field, by name (case-insensitive). A lookup compares a
+ * name only with the known names of the same length, which for a typical head is one compare or none: cheaper
+ * than asking a header map for each of the ~20 names. Immutable after construction; shared by every connection.
+ */
+final class FieldRules {
+
+    static final byte KEEP = 0;
+    static final byte DROP = 1;
+    /** Dropped; its tokens name more fields to drop. */
+    static final byte CONNECTION = 2;
+    /** Dropped; the proxy appends its value to the client's. */
+    static final byte FORWARDED_FOR = 3;
+    static final byte VIA = 4;
+    /** Dropped; its value becomes X-Forwarded-Host. */
+    static final byte HOST = 5;
+    /** Dropped when the API key came from it. */
+    static final byte AUTHORIZATION = 6;
+
+    private static final AsciiString HTTP2_SETTINGS = AsciiString.cached("HTTP2-Settings");
+    private static final AsciiString[] ALWAYS_DROPPED = {
+        // RFC 9110 §7.6.1 hop-by-hop (Connection itself below); Transfer-Encoding is re-derived
+        HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
+        HttpHeaderNames.UPGRADE, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.PROXY_AUTHORIZATION,
+        HttpHeaderNames.PROXY_AUTHENTICATE, HTTP2_SETTINGS,
+        // the proxy answers 100-continue; the key and the identity headers are the gateway's to set
+        HttpHeaderNames.EXPECT, KeyHeaders.X_API_KEY, ForwardingHeaders.X_TENANT_ID, ForwardingHeaders.X_FORWARDED_PROTO,
+        ForwardingHeaders.X_FORWARDED_HOST,
+    };
+
+    /** Known names by length, and their rules in parallel. */
+    private AsciiString[][] names = new AsciiString[0][];
+    private byte[][] rules = new byte[0][];
+    /** False when a configured upstream header of that name replaces what the proxy would add. */
+    final boolean addForwardedFor;
+    final boolean addForwardedProto;
+    final boolean addForwardedHost;
+    final boolean addVia;
+
+    /** @param configured names of the configured upstream headers: dropped from the client, set by the proxy */
+    FieldRules(Collection<String> configured) {
+        for (AsciiString name : ALWAYS_DROPPED) {
+            put(name, DROP);
+        }
+        put(HttpHeaderNames.CONNECTION, CONNECTION);
+        put(ForwardingHeaders.X_FORWARDED_FOR, FORWARDED_FOR);
+        put(HttpHeaderNames.VIA, VIA);
+        put(HttpHeaderNames.HOST, HOST);
+        put(HttpHeaderNames.AUTHORIZATION, AUTHORIZATION);
+        for (String name : configured) {
+            put(new AsciiString(name), DROP); // after the others: a configured Authorization is always replaced
+        }
+        for (int len = 0; len < names.length; len++) {
+            if (names[len] == null) {
+                names[len] = new AsciiString[0];
+                rules[len] = new byte[0];
+            }
+        }
+        addForwardedFor = !contains(configured, ForwardingHeaders.X_FORWARDED_FOR);
+        addForwardedProto = !contains(configured, ForwardingHeaders.X_FORWARDED_PROTO);
+        addForwardedHost = !contains(configured, ForwardingHeaders.X_FORWARDED_HOST);
+        addVia = !contains(configured, HttpHeaderNames.VIA);
+    }
+
+    /** The rule for a field name. */
+    byte of(CharSequence name) {
+        int len = name.length();
+        if (len < names.length) {
+            AsciiString[] candidates = names[len];
+            for (int i = 0; i < candidates.length; i++) {
+                if (candidates[i].contentEqualsIgnoreCase(name)) {
+                    return rules[len][i];
+                }
+            }
+        }
+        return KEEP;
+    }
+
+    /**
+     * The fields named in a Connection value that a walk over the fields would otherwise copy or use: empty for
+     * {@code keep-alive} or {@code Upgrade} (dropped anyway); {@code close} is listed, since a field of that name
+     * would have to go. Content-Length and Host are never dropped this way.
+     */
+    List<AsciiString> listedToRemove(String connection, boolean keyInAuthorization) {
+        List<AsciiString> listed = new ArrayList<>(2);
+        for (String token : connection.split(",")) {
+            AsciiString name = new AsciiString(token.trim());
+            byte rule = of(name);
+            boolean used = rule == KEEP || rule == FORWARDED_FOR || rule == VIA || (rule == AUTHORIZATION && !keyInAuthorization);
+            if (used && !name.isEmpty() && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)) {
+                listed.add(name);
+            }
+        }
+        return listed;
+    }
+
+    static boolean contains(Collection<? extends CharSequence> names, CharSequence name) {
+        for (CharSequence n : names) {
+            if (AsciiString.contentEqualsIgnoreCase(n, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void put(AsciiString name, byte rule) {
+        int len = name.length();
+        if (len >= names.length) {
+            names = Arrays.copyOf(names, len + 1);
+            rules = Arrays.copyOf(rules, len + 1);
+        }
+        AsciiString[] same = names[len] == null ? new AsciiString[0] : names[len];
+        for (int i = 0; i < same.length; i++) {
+            if (same[i].contentEqualsIgnoreCase(name)) {
+                rules[len][i] = rule;
+                return;
+            }
+        }
+        names[len] = Arrays.copyOf(same, same.length + 1);
+        rules[len] = Arrays.copyOf(rules[len] == null ? new byte[0] : rules[len], same.length + 1);
+        names[len][same.length] = name;
+        rules[len][same.length] = rule;
+    }
+}

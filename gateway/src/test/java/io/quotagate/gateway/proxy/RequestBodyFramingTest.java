@@ -1,0 +1,72 @@
+package io.quotagate.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** {@link RequestBodyFraming}: request bodies leave as bytes, chunked ones framed again. */
+class RequestBodyFramingTest {
+
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+
+    @Test
+    void chunkedBodyIsFramedAgainWithTrailersAndWithoutEmptyChunks() {
+        RequestBodyFraming.write(channel, new DefaultHttpContent(bytes("hello")), true);
+        RequestBodyFraming.write(channel, new DefaultHttpContent(Unpooled.EMPTY_BUFFER), true);
+        RequestBodyFraming.write(channel, new DefaultHttpContent(bytes("x".repeat(300))), true);
+        LastHttpContent last = new DefaultLastHttpContent(bytes("end"));
+        last.trailingHeaders().add("X-Checksum", "abc").add("X-Other", "1");
+        RequestBodyFraming.write(channel, last, true);
+        channel.flushOutbound();
+        assertThat(outbound()).isEqualTo("5\r\nhello\r\n12c\r\n" + "x".repeat(300) + "\r\n3\r\nend\r\n0\r\n"
+                + "X-Checksum: abc\r\nX-Other: 1\r\n\r\n");
+        RequestBodyFraming.write(channel, LastHttpContent.EMPTY_LAST_CONTENT, true);
+        channel.flushOutbound();
+        assertThat(outbound()).isEqualTo("0\r\n\r\n");
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void lengthDelimitedBodyPassesAsItCameAndDropsTrailers() {
+        RequestBodyFraming.write(channel, new DefaultHttpContent(bytes("hel")), false);
+        LastHttpContent last = new DefaultLastHttpContent(bytes("lo"));
+        last.trailingHeaders().add("X-T", "1");
+        RequestBodyFraming.write(channel, last, false);
+        RequestBodyFraming.write(channel, LastHttpContent.EMPTY_LAST_CONTENT, false);
+        channel.flushOutbound();
+        assertThat(outbound()).isEqualTo("hello");
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void chunkSizeIsLowerCaseHexWithoutLeadingZeros() {
+        for (int size : new int[] {0, 1, 15, 16, 255, 65536, Integer.MAX_VALUE}) {
+            ByteBuf buf = Unpooled.buffer();
+            RequestBodyFraming.writeHex(buf, size);
+            assertThat(buf.toString(StandardCharsets.US_ASCII)).isEqualTo(Integer.toHexString(size));
+            buf.release();
+        }
+    }
+
+    private String outbound() {
+        StringBuilder sb = new StringBuilder();
+        ByteBuf buf;
+        while ((buf = channel.readOutbound()) != null) {
+            sb.append(buf.toString(StandardCharsets.ISO_8859_1));
+            buf.release();
+        }
+        return sb.toString();
+    }
+
+    private static ByteBuf bytes(String s) {
+        return Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
+    }
+}
