@@ -77,7 +77,7 @@ final class Exchange implements UpstreamPool.Waiter {
         acquired.attach(this);
         acquired.expectResponse(info.headMethod(), info.http10());
         Channel upstream = acquired.channel();
-        ByteBuf bytes = frontend.upstreamHead(head, decision, info, upstream.alloc());
+        ByteBuf bytes = frontend.upstreamHead(head, decision, info);
         if (info.expectContinue()) {
             client.writeAndFlush(FrontendHandler.continueResponse());
         }
@@ -181,7 +181,7 @@ final class Exchange implements UpstreamPool.Waiter {
         }
         boolean bodyless = info.headMethod() || status == 204 || status == 304;
         boolean close = !info.keepAlive() || frontend.shuttingDown() || !requestDone;
-        ByteBuf out = client.alloc().buffer(response.content().readableBytes() + 192);
+        ByteBuf out = frontend.responseHeadBuffer();
         try {
             closeClient = ClientResponseWriter.writeHead(out, response, decision.rateLimit(), info.http10(), bodyless, close);
         } finally {

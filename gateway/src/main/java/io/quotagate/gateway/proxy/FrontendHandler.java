@@ -1,7 +1,6 @@
 package io.quotagate.gateway.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -48,6 +47,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private enum Mode { AWAITING_HEAD, ADMITTING, EXCHANGING, DISCARDING, CLOSING }
 
     private final ProxyContext px;
+    private final HeadBuffer requestHeads = new HeadBuffer(1024);
+    private final HeadBuffer responseHeads = new HeadBuffer(512);
     private ChannelHandlerContext ctx;
     private OnDemandReader reader;
     private StrictServerCodec codec;
@@ -285,6 +286,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (current != null) {
             current.onClientClosed();
         }
+        requestHeads.release();
+        responseHeads.release();
     }
 
     @Override
@@ -307,8 +310,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     // --- for Exchange -----------------------------------------------------------------------------------------
 
-    ByteBuf upstreamHead(HttpRequest head, Decision.Admitted decision, Exchange.RequestInfo info, ByteBufAllocator alloc) {
-        return px.requestWriter().write(alloc, head, decision.tenantId(), info, peer, px.serverSsl() != null);
+    ByteBuf upstreamHead(HttpRequest head, Decision.Admitted decision, Exchange.RequestInfo info) {
+        return px.requestWriter().write(requestHeads.take(ctx.alloc()), head, decision.tenantId(), info, peer,
+                px.serverSsl() != null);
+    }
+
+    /** A buffer for the head of the response the current exchange relays. */
+    ByteBuf responseHeadBuffer() {
+        return responseHeads.take(ctx.alloc());
     }
 
     /** The current exchange starts writing a relayed (pre-encoded) final response. */

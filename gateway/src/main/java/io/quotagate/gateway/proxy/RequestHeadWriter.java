@@ -1,7 +1,6 @@
 package io.quotagate.gateway.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -36,7 +35,6 @@ final class RequestHeadWriter {
     private static final byte[] VIA_LINE = line(HttpHeaderNames.VIA, ForwardingHeaders.VIA_VALUE);
     private static final short CRLF = ('\r' << 8) | '\n';
     private static final short COLON_SP = (':' << 8) | ' ';
-    private static final int INITIAL_CAPACITY = 1024;
 
     private final FieldRules rules;
     private final byte[] hostLine;
@@ -53,14 +51,13 @@ final class RequestHeadWriter {
     }
 
     /**
-     * The upstream request head for {@code request}, ending with the empty line; the caller owns the buffer.
+     * Writes the upstream request head for {@code request} into {@code buf}, ending with the empty line, and
+     * returns {@code buf}; on a failure {@code buf} is released.
      *
      * @param tenantId null when admission named no tenant (then no X-Tenant-Id is sent)
      * @param info     whether the key came from Authorization, and whether the body is chunked
      */
-    ByteBuf write(ByteBufAllocator alloc, HttpRequest request, String tenantId, Exchange.RequestInfo info,
-                  String peer, boolean tls) {
-        ByteBuf buf = alloc.ioBuffer(INITIAL_CAPACITY);
+    ByteBuf write(ByteBuf buf, HttpRequest request, String tenantId, Exchange.RequestInfo info, String peer, boolean tls) {
         try {
             ByteBufUtil.writeAscii(buf, request.method().asciiName());
             buf.writeByte(' ');

@@ -113,7 +113,7 @@ class RequestHeadWriterTest {
 
     private static String write(RequestHeadWriter writer, HttpRequest request, String tenant, boolean keyInAuthorization,
                                 boolean chunked, String peer, boolean tls) {
-        ByteBuf buf = writer.write(UnpooledByteBufAllocator.DEFAULT, request, tenant, info(keyInAuthorization, chunked), peer, tls);
+        ByteBuf buf = writer.write(UnpooledByteBufAllocator.DEFAULT.buffer(), request, tenant, info(keyInAuthorization, chunked), peer, tls);
         try {
             return buf.toString(StandardCharsets.ISO_8859_1);
         } finally {
