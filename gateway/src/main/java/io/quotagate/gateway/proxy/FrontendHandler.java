@@ -49,6 +49,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext px;
     private final HeadBuffer requestHeads = new HeadBuffer(1024);
     private final HeadBuffer responseHeads = new HeadBuffer(512);
+    private final GatewayMetrics.ConnectionRequests requestCounts;
     private ChannelHandlerContext ctx;
     private OnDemandReader reader;
     private StrictServerCodec codec;
@@ -64,6 +65,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     FrontendHandler(ProxyContext px) {
         this.px = px;
+        this.requestCounts = px.metrics().connectionRequests();
     }
 
     @Override
@@ -304,7 +306,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void count(String group, String outcome, String tenant) {
-        px.metrics().request(group, outcome, tenant);
+        requestCounts.count(group, outcome, tenant);
         px.metrics().requestDuration(System.nanoTime() - headNanos);
     }
 

@@ -182,10 +182,20 @@ final class ResponseHeadParser {
         return i;
     }
 
+    /** The first comma in [from, to), or -1; a plain loop: list values are a few bytes long. */
+    private int comma(int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (in.getByte(i) == ',') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private void connection(int vs, int ve) {
         int ts = vs;
         while (ts <= ve) {
-            int comma = in.indexOf(ts, ve, (byte) ',');
+            int comma = comma(ts, ve);
             int te = comma < 0 ? ve : comma;
             int a = ts;
             int b = te;
@@ -230,7 +240,7 @@ final class ResponseHeadParser {
     private void transferEncoding(int vs, int ve) {
         int ts = vs;
         while (ts <= ve) {
-            int comma = in.indexOf(ts, ve, (byte) ',');
+            int comma = comma(ts, ve);
             int te = comma < 0 ? ve : comma;
             int a = ts;
             int b = te;
