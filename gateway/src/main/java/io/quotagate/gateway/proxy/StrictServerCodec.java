@@ -2,8 +2,6 @@ package io.quotagate.gateway.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.CombinedChannelDuplexHandler;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
@@ -12,12 +10,11 @@ import io.quotagate.gateway.config.ServerConfig;
 import java.util.ArrayDeque;
 
 /**
- * First HTTP handler of a client pipeline (after TLS): {@link StrictRequestDecoder} with Netty 4.2's strict
- * settings, and a response encoder that knows which responses answer a {@code HEAD} (no body may follow, even
+ * First HTTP handler of a client pipeline (after TLS): our {@link StrictRequestDecoder}, and a response encoder that knows which responses answer a {@code HEAD} (no body may follow, even
  * when the upstream's head says {@code Transfer-Encoding: chunked}).
  *
- * <p>It replaces {@code HttpServerCodec} because that codec's decoder cannot be subclassed; the method queue
- * below is the part of it we need. Interim (1xx) responses do not consume an entry, so a
+ * <p>It replaces {@code HttpServerCodec}, whose decoder is Netty's; the method queue below is the part of that
+ * codec we need (the decoder adds each request's method, the encoder takes them). Interim (1xx) responses do not consume an entry, so a
  * {@code 100 Continue} cannot shift the queue.
  *
  * <p>Relayed responses arrive already encoded, as {@link ByteBuf}s: the encoder passes every ByteBuf through
@@ -33,16 +30,8 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<StrictRequest
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(4);
 
     StrictServerCodec(ServerConfig server) {
-        HttpDecoderConfig config = new HttpDecoderConfig()
-                .setMaxInitialLineLength(server.maxInitialLineLength())
-                .setMaxHeaderSize(server.maxHeaderSize())
-                .setMaxChunkSize(MAX_CHUNK_SIZE)
-                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(true))
-                .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withValidation(true))
-                .setAllowDuplicateContentLengths(false)
-                .setStrictLineParsing(true)
-                .setUseRfc9112TransferEncoding(true);
-        init(new StrictRequestDecoder(config, methods), new HeadAwareEncoder());
+        init(new StrictRequestDecoder(server.maxInitialLineLength(), server.maxHeaderSize(), methods),
+                new HeadAwareEncoder());
     }
 
     /** A final response is being relayed as bytes: its request's method entry is used up. */

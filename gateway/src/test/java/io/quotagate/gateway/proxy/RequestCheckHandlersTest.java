@@ -19,7 +19,7 @@ import io.quotagate.gateway.testkit.TestConfigs;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** {@link RequestValidator} (as applied by {@link StrictRequestDecoder}) and {@link BodyLimitHandler} in isolation. */
+/** The request rules of {@link StrictRequestDecoder} (through {@link StrictServerCodec}) and {@link BodyLimitHandler} in isolation. */
 class RequestCheckHandlersTest {
 
     @Test
@@ -37,16 +37,24 @@ class RequestCheckHandlersTest {
     }
 
     @Test
-    void validatorRules() {
-        assertThat(RequestValidator.problemOf(withHeaders("/x"))).isEqualTo("missing Host header");
-        HttpRequest http10 = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/x");
-        assertThat(RequestValidator.problemOf(http10)).isNull();
-        HttpRequest te = withHeaders("/x", "Host", "h", "Transfer-Encoding", "gzip, chunked");
-        assertThat(RequestValidator.problemOf(te)).startsWith("unsupported Transfer-Encoding");
-        assertThat(RequestValidator.problemOf(withHeaders("/x", "Host", "h", "Transfer-Encoding", "chunked"))).isNull();
-        assertThat(RequestValidator.problemOf(withHeaders("/x", "Host", "user@h"))).isEqualTo("invalid Host header");
-        assertThat(RequestValidator.problemOf(withHeaders("//x?q=%20", "Host", "h:8080"))).isNull();
-        assertThat(RequestValidator.problemOf(withHeaders("x", "Host", "h"))).startsWith("request target");
+    void decoderRequestRules() {
+        assertThat(problemOf("POST /x HTTP/1.1\r\n\r\n")).isEqualTo("missing Host header");
+        assertThat(problemOf("GET /x HTTP/1.0\r\n\r\n")).isNull();
+        assertThat(problemOf("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"))
+                .startsWith("unsupported Transfer-Encoding");
+        assertThat(problemOf("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n")).isNull();
+        assertThat(problemOf("POST /x HTTP/1.1\r\nHost: user@h\r\n\r\n")).isEqualTo("invalid Host header");
+        assertThat(problemOf("POST //x?q=%20 HTTP/1.1\r\nHost: h:8080\r\n\r\n")).isNull();
+        assertThat(problemOf("POST x HTTP/1.1\r\nHost: h\r\n\r\n")).startsWith("request target");
+    }
+
+    /** The reason the decoder refused a head, or null when it passed. */
+    private static String problemOf(String head) {
+        EmbeddedChannel channel = new EmbeddedChannel(new StrictServerCodec(TestConfigs.builder().build().server()));
+        channel.writeInbound(Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1));
+        HttpRequest out = channel.readInbound();
+        channel.finishAndReleaseAll();
+        return out.decoderResult().isSuccess() ? null : out.decoderResult().cause().getMessage();
     }
 
     @Test
