@@ -26,13 +26,8 @@ final class FieldRules {
     /** Dropped when the API key came from it. */
     static final byte AUTHORIZATION = 6;
 
-    private static final AsciiString HTTP2_SETTINGS = AsciiString.cached("HTTP2-Settings");
-    private static final AsciiString[] ALWAYS_DROPPED = {
-        // RFC 9110 §7.6.1 hop-by-hop (Connection itself below); Transfer-Encoding is re-derived
-        HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
-        HttpHeaderNames.UPGRADE, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.PROXY_AUTHORIZATION,
-        HttpHeaderNames.PROXY_AUTHENTICATE, HTTP2_SETTINGS,
-        // the proxy answers 100-continue; the key and the identity headers are the gateway's to set
+    /** The proxy answers 100-continue; the key and the identity headers are the gateway's to set. */
+    private static final AsciiString[] GATEWAY_OWNED = {
         HttpHeaderNames.EXPECT, KeyHeaders.X_API_KEY, ForwardingHeaders.X_TENANT_ID, ForwardingHeaders.X_FORWARDED_PROTO,
         ForwardingHeaders.X_FORWARDED_HOST,
     };
@@ -48,10 +43,13 @@ final class FieldRules {
 
     /** @param configured names of the configured upstream headers: dropped from the client, set by the proxy */
     FieldRules(Collection<String> configured) {
-        for (AsciiString name : ALWAYS_DROPPED) {
+        for (String name : ForwardingHeaders.HOP_BY_HOP) { // Transfer-Encoding is re-derived, never copied
+            put(new AsciiString(name), DROP);
+        }
+        for (AsciiString name : GATEWAY_OWNED) {
             put(name, DROP);
         }
-        put(HttpHeaderNames.CONNECTION, CONNECTION);
+        put(HttpHeaderNames.CONNECTION, CONNECTION); // replaces its DROP: its tokens name more fields
         put(ForwardingHeaders.X_FORWARDED_FOR, FORWARDED_FOR);
         put(HttpHeaderNames.VIA, VIA);
         put(HttpHeaderNames.HOST, HOST);

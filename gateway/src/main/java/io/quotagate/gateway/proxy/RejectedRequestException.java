@@ -3,7 +3,7 @@ package io.quotagate.gateway.proxy;
 import io.quotagate.gateway.admission.RejectionCode;
 
 /**
- * The cause put into a failed {@code decoderResult()} by the proxy's own checks ({@link RequestValidator},
+ * The cause put into a failed {@code decoderResult()} by the proxy's own checks ({@link RequestHeadParser},
  * {@link BodyLimitHandler}, {@link StrictRequestDecoder}), so that every refused request travels the same path
  * as the decoder's own failures and is answered, in order, by {@link FrontendHandler}. Stackless: it is an
  * expected outcome, not a bug.

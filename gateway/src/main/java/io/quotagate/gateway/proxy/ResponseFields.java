@@ -25,11 +25,10 @@ final class ResponseFields {
     static final int LISTED = 16;
     static final int OTHER = -1;
 
-    private static final String[] NAMES = {
-        "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "transfer-encoding",
-        "proxy-authorization", "proxy-authenticate", "http2-settings",
-        "content-length", "via", "ratelimit-policy", "ratelimit", "x-calls-remaining", "host",
-    };
+    /** Kind = index: the hop-by-hop fields first, in {@link ForwardingHeaders#HOP_BY_HOP}'s order. */
+    private static final String[] NAMES = java.util.stream.Stream.concat(ForwardingHeaders.HOP_BY_HOP.stream(),
+            java.util.stream.Stream.of("content-length", "via", "ratelimit-policy", "ratelimit", "x-calls-remaining", "host"))
+            .toArray(String[]::new);
     private static final byte[][][] BY_LENGTH = new byte[20][0][];
     private static final int[][] KINDS_BY_LENGTH = new int[20][0];
     /** tchar (RFC 9110 §5.6.2). */

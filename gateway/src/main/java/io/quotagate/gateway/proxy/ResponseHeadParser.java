@@ -193,6 +193,26 @@ final class ResponseHeadParser {
     }
 
     private void connection(int vs, int ve) {
+        forEachToken(vs, ve, (a, b) -> {
+            if (b - a == CLOSE.length && ResponseFields.equalsLowerCase(in, a, CLOSE)) {
+                close = true;
+            } else if (b - a == KEEP_ALIVE.length && ResponseFields.equalsLowerCase(in, a, KEEP_ALIVE)) {
+                keepAliveToken = true;
+            } else {
+                listed = Arrays.copyOf(listed, listed.length + 2);
+                listed[listed.length - 2] = a;
+                listed[listed.length - 1] = b;
+            }
+        });
+    }
+
+    /** A list element, trimmed and not empty: {@code in[a, b)}. */
+    private interface TokenSink {
+        void token(int a, int b);
+    }
+
+    /** Calls {@code sink} for each non-empty element of the comma-separated list in {@code in[vs, ve)}. */
+    private void forEachToken(int vs, int ve, TokenSink sink) {
         int ts = vs;
         while (ts <= ve) {
             int comma = comma(ts, ve);
@@ -205,14 +225,8 @@ final class ResponseHeadParser {
             while (b > a && ResponseFields.isWhitespace(in.getByte(b - 1))) {
                 b--;
             }
-            if (b - a == CLOSE.length && ResponseFields.equalsLowerCase(in, a, CLOSE)) {
-                close = true;
-            } else if (b - a == KEEP_ALIVE.length && ResponseFields.equalsLowerCase(in, a, KEEP_ALIVE)) {
-                keepAliveToken = true;
-            } else if (b > a) {
-                listed = Arrays.copyOf(listed, listed.length + 2);
-                listed[listed.length - 2] = a;
-                listed[listed.length - 1] = b;
+            if (b > a) {
+                sink.token(a, b);
             }
             ts = te + 1;
         }
@@ -238,26 +252,12 @@ final class ResponseHeadParser {
 
     /** Records whether {@code chunked} is the final coding; {@code chunked} before another coding is an error. */
     private void transferEncoding(int vs, int ve) {
-        int ts = vs;
-        while (ts <= ve) {
-            int comma = comma(ts, ve);
-            int te = comma < 0 ? ve : comma;
-            int a = ts;
-            int b = te;
-            while (a < b && ResponseFields.isWhitespace(in.getByte(a))) {
-                a++;
+        forEachToken(vs, ve, (a, b) -> {
+            if (chunked) {
+                throw fail("chunked is not the final transfer coding");
             }
-            while (b > a && ResponseFields.isWhitespace(in.getByte(b - 1))) {
-                b--;
-            }
-            if (b > a) {
-                if (chunked) {
-                    throw fail("chunked is not the final transfer coding");
-                }
-                chunked = b - a == CHUNKED.length && ResponseFields.equalsLowerCase(in, a, CHUNKED);
-            }
-            ts = te + 1;
-        }
+            chunked = b - a == CHUNKED.length && ResponseFields.equalsLowerCase(in, a, CHUNKED);
+        });
         transferEncoding = true;
     }
 
