@@ -67,9 +67,9 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         responseTimer.disarm();
     }
 
-    /** Whether the connection may carry another exchange: no protocol error seen, still open. */
+    /** Whether the connection may carry another exchange: no protocol error seen, still open, no stray bytes. */
     boolean reusable() {
-        return !broken && ctx.channel().isActive();
+        return !broken && ctx.channel().isActive() && (decoder == null || !decoder.hasUnreadBytes());
     }
 
     void markBroken() {

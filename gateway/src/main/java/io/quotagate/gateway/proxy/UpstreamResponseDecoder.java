@@ -52,6 +52,14 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
         this.dechunk = dechunk;
     }
 
+    /**
+     * Whether bytes beyond the response just ended are already buffered. The proxy never pipelines, so they answer
+     * nothing it asked; a connection holding them must not be reused (they would become the next exchange's response).
+     */
+    boolean hasUnreadBytes() {
+        return actualReadableBytes() > 0;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (state == State.FAILED) {
