@@ -109,14 +109,14 @@ final class Exchange implements UpstreamPool.Waiter {
         Channel upstream = backend.channel();
         if (content instanceof LastHttpContent) {
             requestDone = true;
-            RequestBodyFraming.write(upstream, content, info.chunked());
+            RequestBodyFraming.write(upstream, content, info.chunked(), frontend.trailerFilter());
             upstream.flush();
             if (!responseHead) {
                 backend.awaitResponse();
             }
             return;
         }
-        RequestBodyFraming.write(upstream, content, info.chunked());
+        RequestBodyFraming.write(upstream, content, info.chunked(), frontend.trailerFilter());
         if (finished) {
             return; // the write failed at once and the exchange already ended
         }
@@ -184,6 +184,9 @@ final class Exchange implements UpstreamPool.Waiter {
         ByteBuf out = frontend.responseHeadBuffer();
         try {
             closeClient = ClientResponseWriter.writeHead(out, response, decision.rateLimit(), info.http10(), bodyless, close);
+        } catch (RuntimeException | Error e) {
+            out.release(); // the write's reference: the connection's buffer stays reusable
+            throw e;
         } finally {
             response.release();
         }

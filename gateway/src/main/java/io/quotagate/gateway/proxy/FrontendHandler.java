@@ -25,6 +25,7 @@ import io.quotagate.gateway.metrics.GatewayMetrics;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -315,6 +316,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     ByteBuf upstreamHead(HttpRequest head, Decision.Admitted decision, Exchange.RequestInfo info) {
         return px.requestWriter().write(requestHeads.take(ctx.alloc()), head, decision.tenantId(), info, peer,
                 px.serverSsl() != null);
+    }
+
+    Predicate<CharSequence> trailerFilter() {
+        return px.requestWriter().trailerFilter();
     }
 
     /** A buffer for the head of the response the current exchange relays. */

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Writes a request body to the upstream as bytes, after the head from {@link RequestHeadWriter} (the upstream
@@ -29,8 +30,13 @@ final class RequestBodyFraming {
     private RequestBodyFraming() {
     }
 
-    /** Writes one piece of the body (without flushing); takes ownership of {@code content}. */
-    static void write(Channel upstream, HttpContent content, boolean chunked) {
+    /**
+     * Writes one piece of the body (without flushing); takes ownership of {@code content}.
+     *
+     * @param forwardTrailer which trailer fields may pass: the same as for the head, so that a client cannot slip
+     *                       a gateway-owned field ({@code X-Tenant-Id}, the key, {@code Host}…) in after the body
+     */
+    static void write(Channel upstream, HttpContent content, boolean chunked, Predicate<CharSequence> forwardTrailer) {
         ByteBuf data = content.content();
         boolean last = content instanceof LastHttpContent;
         if (!chunked) {
@@ -56,12 +62,13 @@ final class RequestBodyFraming {
         }
         if (last) {
             upstream.write(lastChunk(upstream.alloc().ioBuffer(size > 0 ? 32 : 16), size > 0,
-                    ((LastHttpContent) content).trailingHeaders()));
+                    ((LastHttpContent) content).trailingHeaders(), forwardTrailer));
         }
     }
 
     /** {@code [CRLF ending the previous chunk] 0 CRLF trailers CRLF}, written into {@code buf}. */
-    static ByteBuf lastChunk(ByteBuf buf, boolean endPreviousChunk, HttpHeaders trailers) {
+    static ByteBuf lastChunk(ByteBuf buf, boolean endPreviousChunk, HttpHeaders trailers,
+                             Predicate<CharSequence> forwardTrailer) {
         if (endPreviousChunk) {
             buf.writeShort(CRLF);
         }
@@ -69,6 +76,9 @@ final class RequestBodyFraming {
         Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> field = it.next();
+            if (!forwardTrailer.test(field.getKey())) {
+                continue;
+            }
             ByteBufUtil.writeAscii(buf, field.getKey());
             buf.writeShort(COLON_SP);
             ByteBufUtil.writeAscii(buf, field.getValue());

@@ -10,6 +10,7 @@ import io.quotagate.gateway.config.UpstreamConfig;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Writes the head of a forwarded request as the upstream reads it, straight into one buffer, while walking the
@@ -36,18 +37,26 @@ final class RequestHeadWriter {
     private static final short CRLF = ('\r' << 8) | '\n';
     private static final short COLON_SP = (':' << 8) | ' ';
 
+    /** Trailer fields pass only where a head field of that name would pass as it is. */
+    private final Predicate<CharSequence> trailerFilter;
     private final FieldRules rules;
     private final byte[] hostLine;
     private final byte[] configuredLines;
 
     RequestHeadWriter(UpstreamConfig upstream) {
         this.rules = new FieldRules(upstream.headers().keySet());
+        this.trailerFilter = name -> rules.of(name) == FieldRules.KEEP;
         this.hostLine = line(HttpHeaderNames.HOST, upstream.hostHeader());
         StringBuilder configured = new StringBuilder();
         for (Map.Entry<String, String> e : upstream.headers().entrySet()) {
             configured.append(e.getKey()).append(": ").append(e.getValue()).append("\r\n");
         }
         this.configuredLines = new AsciiString(configured).toByteArray();
+    }
+
+    /** Which request trailer fields are forwarded: those a head would keep unchanged. */
+    Predicate<CharSequence> trailerFilter() {
+        return trailerFilter;
     }
 
     /**
