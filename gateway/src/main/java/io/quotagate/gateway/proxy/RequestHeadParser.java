@@ -128,6 +128,9 @@ final class RequestHeadParser {
         }
         methodEnd = p;
         method = method(p);
+        if (method == HttpMethod.CONNECT) {
+            throw bad("CONNECT is not supported (the proxy opens no tunnels)"); // even with an origin-form target
+        }
         p++;
         if (b[p] != '/') {
             throw bad("request target must be origin-form (/path?query)");

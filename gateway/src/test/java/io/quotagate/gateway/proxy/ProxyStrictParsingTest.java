@@ -104,6 +104,7 @@ class ProxyStrictParsingTest {
                 Arguments.of("non-ascii in target", "GET /test/\u00e9 HTTP/1.1\r\nHost: h\r\n\r\n"),
                 Arguments.of("fragment in target", "GET /test/x#frag HTTP/1.1\r\nHost: h\r\n\r\n"),
                 Arguments.of("connect", "CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n"),
+                Arguments.of("connect with an origin-form target", "CONNECT /x HTTP/1.1\r\nHost: h\r\n\r\n"),
                 // Netty: broken request lines
                 Arguments.of("bad version", "GET /test/x HTTP/1.2x\r\nHost: h\r\n\r\n"),
                 Arguments.of("space in target", "GET /test/a b HTTP/1.1\r\nHost: h\r\n\r\n"),
