@@ -257,6 +257,11 @@ final class ResponseHeadParser {
                 throw fail("chunked is not the final transfer coding");
             }
             chunked = b - a == CHUNKED.length && ResponseFields.equalsLowerCase(in, a, CHUNKED);
+            if (!chunked) {
+                // The client's head says only chunked (or nothing): relaying gzip-coded bytes under it would hand the
+                // client a body it cannot read, and charge for it. Refused: 502, and the charge is refunded.
+                throw fail("unsupported transfer coding (only chunked is relayed)");
+            }
         });
         transferEncoding = true;
     }
