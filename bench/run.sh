@@ -10,7 +10,8 @@
 # Legs: direct (wrk -> upstream), nginx (proxy_pass, keep-alive), quotagate-auth (Quotagate on the memory store,
 # a route that is authenticated but neither charged nor rate limited: the proxy's own cost), quotagate (memory
 # store, a charged, rate-limited route: full admission in process), quotagate-redis (the same on Redis: one
-# Lua script per request; Redis' commandstats are printed to show one round trip per request).
+# Lua script per request; Redis' commandstats are printed to show one round trip per request). Every process,
+# nginx and each Quotagate leg alike, is started once, warmed up once and stays up for all rounds.
 #
 # Needs: nginx, wrk, java, redis-server (for the quotagate-redis leg), and `mvn -q package -DskipTests` first.
 set -euo pipefail
@@ -18,16 +19,15 @@ cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10}          # seconds per wrk run
-WARMUP=${WARMUP:-10}              # seconds of warm-up per leg before the rounds (JIT)
+WARMUP=${WARMUP:-30}              # seconds of full-speed warm-up per leg, once, before the rounds (JIT)
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-1}             # wrk threads
 WORKERS=${WORKERS:-1}             # nginx proxy workers = Quotagate event loops
 LEGS=${LEGS:-"direct nginx quotagate-auth quotagate quotagate-redis"}
 UPSTREAM_PORT=${UPSTREAM_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18082}
-QG_PORT=${QG_PORT:-18083}
-QG_ADMIN_PORT=${QG_ADMIN_PORT:-18084}
 REDIS_PORT=${REDIS_PORT:-18085}
+QG_BASE_PORT=${QG_BASE_PORT:-18090}  # each Quotagate leg listens on two ports from here (proxy, admin)
 JAR=gateway/target/quotagate-gateway.jar
 CLI=admin-cli/target/quotagate-admin.jar
 PATH_URI=/v1/portrait/generate
@@ -96,15 +96,19 @@ nginx -c "$work/nginx-proxy.conf" -p "$work"
 wait_port "$UPSTREAM_PORT"; wait_port "$NGINX_PORT"
 
 # --- Quotagate -----------------------------------------------------------------------------------------
-start_quotagate() { # $1 = store type (memory|redis)
-  local store=$1 redis_block=""
+# Each Quotagate leg is its own process, started once and kept up for the whole run, as nginx is: a gateway is a
+# long-running process, and a JVM restarted before every measurement would be measured half-compiled.
+# quotagate-auth and quotagate both use the memory store but not one process, so one leg's garbage (the charged
+# leg keeps a settlement record per request) does not land in the other's measurement.
+declare -A QG_PORTS QG_KEYS
+start_quotagate() { # $1 = leg, $2 = store type (memory|redis), $3 = proxy port (admin = +1)
+  local leg=$1 store=$2 port=$3 admin=$(($3 + 1)) redis_block=""
   if [ "$store" = redis ]; then
     redis_block="  redis: { address: \"redis://127.0.0.1:$REDIS_PORT\" }"
-    redis-cli -p "$REDIS_PORT" flushall >/dev/null   # each run starts from one fresh tenant
   fi
-  cat > "$work/quotagate-$store.yaml" <<YAML
-server: { port: $QG_PORT, bind: 127.0.0.1, io_threads: $WORKERS }
-admin: { port: $QG_ADMIN_PORT, token: "bench-token" }
+  cat > "$work/$leg.yaml" <<YAML
+server: { port: $port, bind: 127.0.0.1, io_threads: $WORKERS }
+admin: { port: $admin, token: "bench-token" }
 # A 10 s response timeout suits an upstream that answers at once; it also bounds how long the store keeps each
 # charged request's record for settlement (response timeout + 60 s).
 upstream: { url: "http://127.0.0.1:$UPSTREAM_PORT", response_timeout: 10s }
@@ -118,22 +122,18 @@ groups:
       - { match: "POST /v1/portrait/generate", cost: 1 }
       - { match: "POST /v1/portrait/free", cost: 0, qps: false }
 YAML
-  java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$JAR" --config "$work/quotagate-$store.yaml" \
-    >"$work/quotagate-$store.log" 2>&1 &
-  QG_PID=$!
-  pids+=("$QG_PID")
-  wait_port "$QG_PORT"; wait_port "$QG_ADMIN_PORT"
+  java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$JAR" --config "$work/$leg.yaml" >"$work/$leg.log" 2>&1 &
+  pids+=($!)
+  wait_port "$port"; wait_port "$admin"
   # One tenant with a pack large enough for the whole run.
-  QG_KEY=$(java -jar "$CLI" --url "http://127.0.0.1:$QG_ADMIN_PORT" --token bench-token --json \
+  local key
+  key=$(java -jar "$CLI" --url "http://127.0.0.1:$admin" --token bench-token --json \
     tenant create bench | sed -E 's/.*"api_key":"([^"]+)".*/\1/')
-  [[ $QG_KEY == qg_* ]] || { echo "bench: could not create the bench tenant" >&2; exit 1; }
-  java -jar "$CLI" --url "http://127.0.0.1:$QG_ADMIN_PORT" --token bench-token \
-    pack grant bench portrait --calls 100000000 --order "bench-$store" >/dev/null
-}
-
-stop_quotagate() {
-  kill "$QG_PID" 2>/dev/null || true
-  wait "$QG_PID" 2>/dev/null || true
+  [[ $key == qg_* ]] || { echo "bench: could not create the bench tenant of $leg" >&2; exit 1; }
+  java -jar "$CLI" --url "http://127.0.0.1:$admin" --token bench-token \
+    pack grant bench portrait --calls 1000000000 --order "bench-$leg" >/dev/null
+  QG_PORTS[$leg]=$port
+  QG_KEYS[$leg]=$key
 }
 
 cat > "$work/post.lua" <<'LUA'
@@ -149,15 +149,15 @@ url_of() {
   case $1 in
     direct) echo "http://127.0.0.1:$UPSTREAM_PORT$PATH_URI" ;;
     nginx) echo "http://127.0.0.1:$NGINX_PORT$PATH_URI" ;;
-    quotagate-auth) echo "http://127.0.0.1:$QG_PORT/v1/portrait/free" ;;
-    quotagate*) echo "http://127.0.0.1:$QG_PORT$PATH_URI" ;;
+    quotagate-auth) echo "http://127.0.0.1:${QG_PORTS[$1]}/v1/portrait/free" ;;
+    quotagate*) echo "http://127.0.0.1:${QG_PORTS[$1]}$PATH_URI" ;;
   esac
 }
 
 # wrk → "rps p50_ms p99_ms non2xx"
 run_wrk() { # $1 leg, $2 seconds
   local out
-  out=$(QG_KEY=${QG_KEY:-} wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --latency -s "$work/post.lua" "$(url_of "$1")")
+  out=$(QG_KEY=${QG_KEYS[$1]:-} wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --latency -s "$work/post.lua" "$(url_of "$1")")
   local rps p50 p99 bad
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -188,14 +188,18 @@ results="$work/results.txt"
 echo "bench: rounds=$ROUNDS duration=${DURATION}s connections=$CONNECTIONS wrk-threads=$THREADS workers=$WORKERS legs=[$LEGS]"
 echo "bench: $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1), $(nginx -v 2>&1)"
 
-# Quotagate legs run one at a time (they share a port); each leg's process stays up across its rounds.
+# Start every Quotagate leg, then warm every leg up once at full speed (the JIT compiles the hot path).
+port=$QG_BASE_PORT
+for leg in $LEGS; do
+  case $leg in
+    quotagate|quotagate-auth) start_quotagate "$leg" memory "$port"; port=$((port + 2)) ;;
+    quotagate-redis) start_quotagate "$leg" redis "$port"; port=$((port + 2)) ;;
+  esac
+done
+for leg in $LEGS; do run_wrk "$leg" "$WARMUP" >/dev/null; done
+
 for round in $(seq 1 "$ROUNDS"); do
   for leg in $LEGS; do
-    case $leg in
-      quotagate|quotagate-auth) start_quotagate memory ;;
-      quotagate-redis) start_quotagate redis ;;
-    esac
-    if [ "$round" = 1 ] || [[ $leg == quotagate* ]]; then run_wrk "$leg" "$WARMUP" >/dev/null; fi
     if [ "$leg" = quotagate-redis ]; then redis-cli -p "$REDIS_PORT" config resetstat >/dev/null; fi
     read -r rps p50 p99 bad < <(run_wrk "$leg" "$DURATION")
     echo "round $round $leg rps=$rps p50=${p50}ms p99=${p99}ms non2xx=$bad"
@@ -205,7 +209,6 @@ for round in $(seq 1 "$ROUNDS"); do
       total=$(redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' | awk -F'[=,:]' '/^cmdstat_/ {n+=$3} END {print n+0}')
       echo "round $round $leg redis: script calls=$calls all commands=$total"
     fi
-    case $leg in quotagate*) stop_quotagate ;; esac
   done
 done
 
@@ -239,18 +242,12 @@ LUA
   echo "bench: half load: $half_rate req/s offered (half of nginx's median peak) over $half_conns connections"
   for round in $(seq 1 "$ROUNDS"); do
     for leg in $LEGS; do
-      case $leg in
-        quotagate|quotagate-auth) start_quotagate memory ;;
-        quotagate-redis) start_quotagate redis ;;
-      esac
-      [[ $leg == quotagate* ]] && run_wrk "$leg" "$WARMUP" >/dev/null
-      out=$(QG_KEY=${QG_KEY:-} wrk -t"$THREADS" -c"$half_conns" -d"$DURATION"s --latency -s "$work/paced.lua" "$(url_of "$leg")")
+      out=$(QG_KEY=${QG_KEYS[$leg]:-} wrk -t"$THREADS" -c"$half_conns" -d"$DURATION"s --latency -s "$work/paced.lua" "$(url_of "$leg")")
       rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
       p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
       p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
       echo "half-load round $round $leg rps=$rps p50=${p50}ms p99=${p99}ms"
       echo "$leg $rps $p99 $round" >>"$half"
-      case $leg in quotagate*) stop_quotagate ;; esac
     done
   done
 fi
