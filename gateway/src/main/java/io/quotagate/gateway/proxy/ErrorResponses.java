@@ -52,6 +52,19 @@ public final class ErrorResponses {
         };
     }
 
+    /**
+     * The answer to a message whose {@code decoderResult()} failed: the code {@link #codeFor} maps, with the
+     * reason of a {@link RejectedRequestException} (a fixed text of the check that refused it, never bytes of the
+     * request) as the message, so the client learns what was wrong; other causes get the code's default message.
+     */
+    public static Decision.Rejected rejectionFor(Throwable cause) {
+        RejectionCode code = codeFor(cause);
+        if (cause instanceof RejectedRequestException rejected && rejected.getMessage() != null) {
+            return new Decision.Rejected(code, rejected.getMessage(), null, 0, null, null);
+        }
+        return Decision.Rejected.of(code);
+    }
+
     /** Maps the cause of a failed {@code decoderResult()} to the code the client sees. */
     public static RejectionCode codeFor(Throwable cause) {
         if (cause instanceof RejectedRequestException rejected) {

@@ -112,7 +112,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         headNanos = System.nanoTime();
         if (request.decoderResult().isFailure()) {
             keepAlive = false;
-            reject(Decision.Rejected.of(ErrorResponses.codeFor(request.decoderResult().cause())), true);
+            reject(ErrorResponses.rejectionFor(request.decoderResult().cause()), true);
             return;
         }
         String bearer = KeyHeaders.bearer(request.headers());

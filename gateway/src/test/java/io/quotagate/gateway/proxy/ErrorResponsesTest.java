@@ -53,4 +53,14 @@ class ErrorResponsesTest {
         assertThat(ErrorResponses.codeFor(new TooLongHttpHeaderException("x"))).isEqualTo(RejectionCode.HEADERS_TOO_LARGE);
         assertThat(ErrorResponses.codeFor(new IllegalArgumentException("x"))).isEqualTo(RejectionCode.BAD_REQUEST);
     }
+
+    @Test
+    void aRefusalOfOursCarriesItsReasonAsTheMessage() {
+        Decision.Rejected ours = ErrorResponses.rejectionFor(RequestHeadParser.bad("dot segment in the request path"));
+        assertThat(ours.code()).isEqualTo(RejectionCode.BAD_REQUEST);
+        assertThat(ours.message()).isEqualTo("dot segment in the request path");
+        Decision.Rejected netty = ErrorResponses.rejectionFor(new TooLongHttpLineException("line of 5000 bytes"));
+        assertThat(netty.code()).isEqualTo(RejectionCode.URI_TOO_LONG);
+        assertThat(netty.message()).isEqualTo(RejectionCode.URI_TOO_LONG.defaultMessage());
+    }
 }
