@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
  * name, the colon right after it, no control characters in the value, CRLF only (a bare LF or CR is refused),
  * no obs-fold; Content-Length digits only and at most once; Transfer-Encoding only as one {@code chunked}, never
  * with Content-Length, never on HTTP/1.0; exactly one Host on HTTP/1.1 (at most one on 1.0), a plain authority.
+ * The target's path must also pass {@link PathCheck} (no dot segments, encoded slashes, backslashes or NULs).
  * A refusal throws {@link RejectedRequestException} (400). Not thread-safe: one per decoder, reused.
  */
 final class RequestHeadParser {
@@ -117,7 +118,7 @@ final class RequestHeadParser {
         return new DefaultHttpRequest(version, method, uri, headers);
     }
 
-    /** {@code token SP origin-form SP HTTP/1.x CRLF}; returns the index after it. */
+    /** {@code token SP origin-form SP HTTP/1.x CRLF}, the path passing {@link PathCheck}; returns the index after. */
     private int requestLine(int length) {
         int p = 0;
         while (ResponseFields.isTchar(b[p])) {
@@ -148,6 +149,10 @@ final class RequestHeadParser {
         if (length - p < HTTP_1.length + 3 || !regionEquals(p, HTTP_1)
                 || (b[p + 7] != '0' && b[p + 7] != '1') || b[p + 8] != '\r' || b[p + 9] != '\n') {
             throw bad("malformed request line (version must be HTTP/1.0 or HTTP/1.1)");
+        }
+        String pathProblem = PathCheck.problem(b, methodEnd + 1, uriEnd);
+        if (pathProblem != null) {
+            throw bad(pathProblem);
         }
         return p + 10;
     }

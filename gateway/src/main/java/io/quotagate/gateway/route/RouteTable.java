@@ -12,7 +12,11 @@ import java.util.Optional;
  * Matches {@code METHOD PATH} against the routes of every group, in config order; the first match wins.
  * A pattern segment {@code {name}} matches exactly one non-empty segment; a trailing {@code **} matches
  * the rest of the path (zero or more segments). Matching is on the raw path: no decoding, no dot-segment
- * removal, so {@code /v1/a/../b} does not match {@code /v1/b} (and is refused as ambiguous upstream of this).
+ * removal. That is safe only because the proxy's request parser ({@code proxy.PathCheck}) refuses, with 400 and
+ * before admission, a path with a dot segment ({@code .} or {@code ..}, also percent-encoded), an encoded slash or
+ * backslash, a backslash or an encoded NUL; so {@code /v1/a/../b} never reaches here, and {@code {name}} or
+ * {@code **} never matches a segment an upstream would resolve elsewhere. Empty segments are not refused: a path
+ * {@code /v1//b} matches no literal segment and no {@code {name}} there, but {@code **} takes it as it is.
  */
 public final class RouteTable {
 

@@ -105,6 +105,21 @@ class ProxyStrictParsingTest {
                 Arguments.of("fragment in target", "GET /test/x#frag HTTP/1.1\r\nHost: h\r\n\r\n"),
                 Arguments.of("connect", "CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n"),
                 Arguments.of("connect with an origin-form target", "CONNECT /x HTTP/1.1\r\nHost: h\r\n\r\n"),
+                // ours (PathCheck): paths an upstream could resolve to another route than the one matched and charged
+                Arguments.of("dot-dot on a ** route", "GET /test/../v1/portrait/generate HTTP/1.1\r\nHost: h\r\n\r\n"),
+                Arguments.of("trailing dot-dot on a ** route", "GET /test/a/.. HTTP/1.1\r\nHost: h\r\n\r\n"),
+                Arguments.of("dot on a ** route", "GET /test/./x HTTP/1.1\r\nHost: h\r\n\r\n"),
+                Arguments.of("dot-dot before the query", "GET /test/a/..?x=1 HTTP/1.1\r\nHost: h\r\n\r\n"),
+                Arguments.of("encoded dot-dot, mixed case", "GET /test/a/%2E%2e/b HTTP/1.1\r\nHost: h\r\n\r\n"),
+                Arguments.of("half-encoded dot-dot", "GET /test/a/.%2e HTTP/1.1\r\nHost: h\r\n\r\n"),
+                Arguments.of("dot-dot as a {name} segment", "DELETE /v1/templates/.. HTTP/1.1\r\nHost: h\r\nX-Api-Key: k\r\n\r\n"),
+                Arguments.of("encoded dot-dot as a {name} segment", "GET /v1/portrait/tasks/%2e%2e HTTP/1.1\r\nHost: h\r\n\r\n"),
+                Arguments.of("dot-dot after a cheap segment", "POST /v1/portrait/free/../generate HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"),
+                Arguments.of("encoded slash", "GET /test/a%2fb HTTP/1.1\r\nHost: h\r\n\r\n"),
+                Arguments.of("encoded slash, upper case", "GET /test/..%2F..%2Fv1 HTTP/1.1\r\nHost: h\r\n\r\n"),
+                Arguments.of("encoded backslash", "GET /test/a%5Cb HTTP/1.1\r\nHost: h\r\n\r\n"),
+                Arguments.of("backslash", "GET /test/..\\x HTTP/1.1\r\nHost: h\r\n\r\n"),
+                Arguments.of("encoded NUL", "GET /test/a%00 HTTP/1.1\r\nHost: h\r\n\r\n"),
                 // Netty: broken request lines
                 Arguments.of("bad version", "GET /test/x HTTP/1.2x\r\nHost: h\r\n\r\n"),
                 Arguments.of("space in target", "GET /test/a b HTTP/1.1\r\nHost: h\r\n\r\n"),
@@ -142,6 +157,26 @@ class ProxyStrictParsingTest {
         assertThat(response.header("Connection")).isEqualTo("close");
         assertNothingForwarded();
         assertThat(upstream.headsReceived()).as("heads the upstream received").isEqualTo(headsBefore);
+    }
+
+    @Test
+    void aRefusedPathIsNamedInTheMessage() {
+        RawResponse response = exchange("GET /test/a/%2E%2e/b HTTP/1.1\r\nHost: h\r\n\r\n");
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.bodyText()).contains("\"message\":\"dot segment in the request path\"");
+        assertNothingForwarded();
+        assertThat(upstream.headsReceived()).as("heads the upstream received").isEqualTo(headsBefore);
+    }
+
+    @Test
+    void dotsInsideSegmentsEmptySegmentsAndTheQueryAreForwardedUnchanged() {
+        String target = "/test/a..b/..c/d..//.../x?q=../y%2F%5c.&r=/./&s=%2e%2e";
+        try (RawHttpClient client = gateway.connect()) {
+            client.send("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(client.readResponse().status()).isEqualTo(200);
+        }
+        assertThat(upstream.awaitRequests(requestsBefore + 1, Duration.ofSeconds(5)).get(requestsBefore).uri())
+                .isEqualTo(target);
     }
 
     @Test

@@ -127,6 +127,20 @@ class StrictRequestDecoderTest {
         assertFalse(channel.finishAndReleaseAll());
     }
 
+    @Test
+    void aRefusedPathFailsTheHeadWithItsReasonAndTheQueryIsNotChecked() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(bytes("GET /x/a..b?q=../%2f HTTP/1.1\r\nHost: h\r\n\r\nGET /x/%2E. HTTP/1.1\r\nHost: h\r\n\r\n"));
+        HttpRequest good = channel.readInbound();
+        assertThat(good.decoderResult().isSuccess()).isTrue();
+        assertThat(good.uri()).isEqualTo("/x/a..b?q=../%2f");
+        assertThat((Object) channel.readInbound()).isInstanceOf(LastHttpContent.class);
+        HttpRequest refused = channel.readInbound();
+        assertThat(refused.decoderResult().cause()).isInstanceOf(RejectedRequestException.class)
+                .hasMessage(PathCheck.DOT_SEGMENT);
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
     static Stream<Arguments> malformedChunks() {
         return Stream.of(
                 Arguments.of("no size", "\r\nabc\r\n0\r\n\r\n"),
