@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class Replica implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+    /** How long a stopping replica waits for its last settlements to reach the store (a few store timeouts). */
+    private static final Duration SETTLEMENT_DRAIN = Duration.ofSeconds(5);
 
     private final GatewayConfig startup;
     private final ConfigHolder holder;
@@ -130,6 +132,11 @@ public final class Replica implements AutoCloseable {
         gateway.stop(startup.server().shutdownTimeout());
         if (admin != null) {
             admin.close();
+        }
+        // The exchanges that just ended settled (refunds, template slots): let those steps reach the store first.
+        int unfinished = retries.drain(SETTLEMENT_DRAIN);
+        if (unfinished > 0) {
+            LOG.error("stopping with {} store step(s) (settlements, cancels) not applied: their charges stand", unfinished);
         }
         retries.close();
         store.close();

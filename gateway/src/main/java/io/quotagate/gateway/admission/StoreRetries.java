@@ -26,6 +26,8 @@ public final class StoreRetries implements AutoCloseable {
     private final int maxPending;
     private final long giveUpAfterMs;
     private final AtomicInteger pending = new AtomicInteger();
+    /** Steps submitted and not yet applied or given up, first attempts included. */
+    private final AtomicInteger unfinished = new AtomicInteger();
 
     public StoreRetries(int maxPending, Duration giveUpAfter) {
         this.maxPending = maxPending;
@@ -39,6 +41,7 @@ public final class StoreRetries implements AutoCloseable {
 
     /** Runs {@code step} now and retries it until it succeeds. */
     public void submit(String what, Supplier<CompletionStage<Void>> step) {
+        unfinished.incrementAndGet();
         attempt(what, step, System.currentTimeMillis(), FIRST_DELAY_MS, false);
     }
 
@@ -59,6 +62,7 @@ public final class StoreRetries implements AutoCloseable {
                 if (counted) {
                     pending.decrementAndGet();
                 }
+                unfinished.decrementAndGet();
                 return;
             }
             retryLater(what, step, startedMs, delayMs, counted, error);
@@ -70,6 +74,7 @@ public final class StoreRetries implements AutoCloseable {
         boolean expired = System.currentTimeMillis() - startedMs > giveUpAfterMs;
         if (!counted && pending.incrementAndGet() > maxPending || expired) {
             pending.decrementAndGet();
+            unfinished.decrementAndGet();
             LOG.error("giving up on store step {} (pending={}): {}", what, pending.get(), error.toString());
             return;
         }
@@ -81,8 +86,27 @@ public final class StoreRetries implements AutoCloseable {
                     delayMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             pending.decrementAndGet();
+            unfinished.decrementAndGet();
             LOG.error("store step {} dropped at shutdown", what);
         }
+    }
+
+    /**
+     * Waits until every submitted step was applied or given up, at most {@code timeout}: a stopping replica calls
+     * it after its last exchange ended, so the settlements of those exchanges reach the store before it closes.
+     * Returns the number of steps still unfinished (0 when all landed).
+     */
+    public int drain(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (unfinished.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return unfinished.get();
     }
 
     @Override

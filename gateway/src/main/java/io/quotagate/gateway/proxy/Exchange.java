@@ -22,10 +22,13 @@ import io.quotagate.gateway.admission.UpstreamOutcome;
  * once; a pooled connection found closed before use is dropped by {@link UpstreamPool#acquire} without
  * writing, so no request is ever sent twice.
  *
- * <p>A client that leaves after its request was fully sent does not cancel the upstream attempt: the proxy
+ * <p>Settlement comes when the attempt ends, not at the response head: a response relayed to its end settles by
+ * its status; an upstream that fails after its head, leaving the client a truncated response, ends in a
+ * transport error and is refunded (rule 9).
+ * A client that leaves after its request was fully sent does not cancel the upstream attempt: the proxy
  * waits for the response head to learn the outcome to settle (an upstream may have done paid work), then
- * closes the upstream connection. A client that leaves mid-body aborts it (the upstream got a truncated
- * request; {@code TRANSPORT_ERROR}).
+ * closes the upstream connection; a client that leaves mid-response settles by the status it was being sent.
+ * A client that leaves mid-body aborts the attempt (the upstream got a truncated request; {@code TRANSPORT_ERROR}).
  */
 final class Exchange implements UpstreamPool.Waiter {
 
@@ -38,6 +41,7 @@ final class Exchange implements UpstreamPool.Waiter {
     private BackendHandler backend;
     private boolean requestDone;
     private boolean responseHead;
+    private int responseStatus;
     private boolean responseStarted;
     private boolean closeClient;
     private boolean rechunk;
@@ -172,8 +176,9 @@ final class Exchange implements UpstreamPool.Waiter {
         backend.responseStarted();
         upstreamKeepAlive = response.keepAlive();
         int status = response.status();
-        settle(UpstreamOutcome.responded(status));
+        responseStatus = status;
         if (clientGone) {
+            settle(UpstreamOutcome.responded(status));
             response.release();
             finished = true;
             closeUpstream();
@@ -209,6 +214,7 @@ final class Exchange implements UpstreamPool.Waiter {
 
     private void responseComplete() {
         finished = true;
+        settle(UpstreamOutcome.responded(responseStatus));
         boolean reusable = requestDone && upstreamKeepAlive && backend.reusable();
         backend.detach();
         backend.pool().release(backend, reusable);
@@ -226,6 +232,7 @@ final class Exchange implements UpstreamPool.Waiter {
             fail(RejectionCode.UPSTREAM_UNAVAILABLE);
         } else {
             finished = true;
+            settle(UpstreamOutcome.TRANSPORT_ERROR); // the client got a truncated response
             frontend.abortConnection(); // part of the response was sent: only a close can tell the client
         }
     }
@@ -243,7 +250,8 @@ final class Exchange implements UpstreamPool.Waiter {
     private void abortRequest(RejectionCode code) {
         requestDone = true;
         closeUpstream();
-        settle(UpstreamOutcome.TRANSPORT_ERROR); // the upstream got a truncated request
+        // The upstream got a truncated request; if it already answered, its status decides.
+        settle(responseHead ? UpstreamOutcome.responded(responseStatus) : UpstreamOutcome.TRANSPORT_ERROR);
         finished = true;
         if (!responseStarted) {
             frontend.exchangeFailed(code, false, true);
@@ -265,11 +273,19 @@ final class Exchange implements UpstreamPool.Waiter {
             return; // connecting: onAcquired/onAcquireFailed settle
         }
         if (!requestDone) {
-            settle(UpstreamOutcome.TRANSPORT_ERROR);
+            // The upstream got a truncated request; if it already answered, its status decides.
+            settle(responseHead ? UpstreamOutcome.responded(responseStatus) : UpstreamOutcome.TRANSPORT_ERROR);
             finished = true;
             closeUpstream();
         } else if (responseHead) {
             finished = true;
+            settle(UpstreamOutcome.responded(responseStatus)); // the upstream answered; the client left mid-response
+            closeUpstream();
+        } else if (frontend.shuttingDown()) {
+            // Fully sent, no head yet, and the gateway is stopping (its deadline cut the client off): it cannot wait
+            // for the head, and the client got nothing. The attempt ends here, in a transport error (refunded).
+            finished = true;
+            settle(UpstreamOutcome.TRANSPORT_ERROR);
             closeUpstream();
         }
         // else: fully sent, no head yet: wait for the head (or the timeout) to learn what to settle.

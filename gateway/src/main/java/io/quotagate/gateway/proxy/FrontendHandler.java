@@ -24,6 +24,7 @@ import io.quotagate.gateway.admission.UpstreamOutcome;
 import io.quotagate.gateway.metrics.GatewayMetrics;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -130,8 +131,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (decision.isDone()) {
             onDecision(request, info, decision.isCompletedExceptionally() ? storeUnavailable() : decision.getNow(null));
         } else {
-            decision.whenComplete((d, error) -> ctx.executor().execute(
-                    () -> onDecision(request, info, error != null ? storeUnavailable() : d)));
+            decision.whenComplete((d, error) -> decided(request, info, error != null ? storeUnavailable() : d));
+        }
+    }
+
+    /** A decision that came from another thread: handled on the connection's event loop, if it still runs. */
+    private void decided(HttpRequest request, Exchange.RequestInfo info, Decision decision) {
+        try {
+            ctx.executor().execute(() -> onDecision(request, info, decision));
+        } catch (RejectedExecutionException stopped) {
+            // The event loops stopped (shutdown) before the store answered: the request is never sent.
+            if (decision instanceof Decision.Admitted admitted && admitted.needsSettlement()) {
+                px.admission().settle(admitted, UpstreamOutcome.NOT_SENT);
+            }
         }
     }
 

@@ -8,10 +8,14 @@ import io.quotagate.gateway.testkit.RecordingUpstream;
 import io.quotagate.gateway.testkit.RedisServerExtension;
 import io.quotagate.gateway.testkit.UpstreamReply;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -23,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Rule 9 through a real gateway, checked in Redis: a charged call is refunded when the upstream answers a
  * {@code refund_on} status (default 500-599 and 429), refuses the connection, hangs up, or does not answer within
- * {@code response_timeout}; any other status is charged; and a refund happens at most once, even when the
- * upstream's answer comes after the timeout already refunded.
+ * {@code response_timeout}, or dies mid-body after its head (the client got a truncated response); any other
+ * status is charged, also when the client leaves in the middle of the response; and a refund happens at most once,
+ * even when the upstream's answer comes after the timeout already refunded.
  */
 class RefundE2eTest {
 
@@ -143,6 +148,78 @@ class RefundE2eTest {
         assertThat(tookMs).isBetween(RESPONSE_TIMEOUT.toMillis(), late.toMillis());
         // The upstream's 200 arrives at the gateway ~500 ms after the 504; it must not settle the request again.
         assertRefunded("slow", 1);
+    }
+
+    @Test
+    void anUpstreamThatDiesMidBodyLeavesATruncatedResponseAndIsRefunded() throws IOException {
+        String key = tenant("midbody", UpstreamReply.status(200).streaming(1_000_000).abortAfter(100_000));
+
+        String received = rawGenerate(key, Integer.MAX_VALUE);
+
+        int headEnd = received.indexOf("\r\n\r\n");
+        assertThat(received.substring(0, headEnd)).startsWith("HTTP/1.1 200 OK").containsIgnoringCase("content-length: 1000000");
+        assertThat(received.length() - headEnd - 4).isLessThan(1_000_000); // cut off: the close is the client's only sign
+        assertRefunded("midbody", 1);
+    }
+
+    @Test
+    void aClientThatLeavesMidResponseIsCharged() throws IOException {
+        String key = tenant("leaver", UpstreamReply.status(200).streaming(10_000_000));
+
+        String received = rawGenerate(key, 64 * 1024); // reads the head and some of the body, then closes
+
+        assertThat(received).startsWith("HTTP/1.1 200 OK");
+        Poll.until("balance of leaver after the charge", Duration.ofSeconds(5),
+                () -> accounts.balance("leaver"), (long) BALANCE - 1);
+        Poll.stays("balance of leaver", NO_SECOND_REFUND, () -> accounts.balance("leaver"), (long) BALANCE - 1);
+        assertThat(forwarded("leaver")).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestCutOffByAGracefulStopIsRefundedBeforeTheReplicaHasStopped() throws Exception {
+        String key = tenant("cutoff", UpstreamReply.ok("{\"late\":true}").delay(Duration.ofSeconds(4)));
+        // Its own replica: shutdown_timeout 1s, and a response timeout longer than the upstream's delay.
+        Replica stopping = replicas.start(E2eConfig.of(upstream.url().toString(), REDIS.uri())
+                .responseTimeout(Duration.ofSeconds(10)).writeTo(dir.resolve("stopping.yaml")));
+        CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return rawGenerate(stopping.port(), key, Integer.MAX_VALUE);
+            } catch (IOException e) {
+                return "failed: " + e;
+            }
+        });
+        Poll.until("the cut-off request at the upstream", Duration.ofSeconds(5), () -> forwarded("cutoff"), 1L);
+        assertThat(accounts.balance("cutoff")).isEqualTo(BALANCE - 1);
+
+        replicas.stop(stopping); // the drain deadline (1 s) cuts the request off before the upstream answers
+
+        // The client got no response, and the refund reached Redis before the replica finished stopping.
+        assertThat(call.get(5, TimeUnit.SECONDS)).doesNotContain("HTTP/1.1 200");
+        assertThat(accounts.balance("cutoff")).isEqualTo(BALANCE);
+        Poll.stays("balance of cutoff", NO_SECOND_REFUND, () -> accounts.balance("cutoff"), (long) BALANCE);
+    }
+
+    /** Sends one generate call on a raw socket and reads up to {@code limit} characters of the answer, or to its close. */
+    private String rawGenerate(String key, int limit) throws IOException {
+        return rawGenerate(gateway.port(), key, limit);
+    }
+
+    private static String rawGenerate(int port, String key, int limit) throws IOException {
+        String body = "{\"prompt\":\"cat\"}";
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /v1/portrait/generate HTTP/1.1\r\nHost: gw\r\n"
+                    + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+            StringBuilder received = new StringBuilder();
+            byte[] buffer = new byte[16 * 1024];
+            InputStream in = socket.getInputStream();
+            int n;
+            while (received.length() < limit && (n = in.read(buffer)) > 0) {
+                received.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+            }
+            return received.toString();
+        }
     }
 
     /** A tenant with {@link #BALANCE} calls whose requests the upstream answers with {@code reply}; returns its key. */
