@@ -143,6 +143,13 @@ public final class Gateway {
                 while (!connections.isEmpty() && System.nanoTime() < deadline) {
                     Thread.sleep(10);
                 }
+                int left = connections.size();
+                if (left == 0) {
+                    log.info("drained: every client connection finished its exchange and closed");
+                } else {
+                    log.warn("shutdown deadline ({} ms) passed: closing {} client connection(s) still open",
+                            grace.toMillis(), left);
+                }
                 connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
                 pools.closeIdle();
             }
