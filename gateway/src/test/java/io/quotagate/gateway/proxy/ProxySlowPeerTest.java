@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
 class ProxySlowPeerTest {
 
     private static final long BODY = 128L << 20;
-    /** Bound of the gateway's pooled memory: 1/8 of the body. */
-    private static final long POOLED = 16L << 20;
+    /** Bound of the gateway's pooled memory in live buffers: 1/32 of the body (as in {@link ProxyStreamingTest}). */
+    private static final long POOLED = 4L << 20;
     /**
      * How far the fast peer may get ahead of the slow one: the gateway's share plus the kernel's socket buffers on
      * the way, which Linux autotunes up to tens of MiB (5 to 10 MiB were seen here); without backpressure the fast

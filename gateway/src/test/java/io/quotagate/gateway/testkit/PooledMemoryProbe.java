@@ -2,23 +2,23 @@ package io.quotagate.gateway.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBufAllocatorMetric;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.quotagate.gateway.proxy.UpstreamPools;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Watches the buffer memory of the gateway's channels while a test moves data through it: the allocator client
- * and upstream channels really allocate from ({@link UpstreamPools#ALLOCATOR}), sampled every 5 ms on a
- * thread of its own, direct and heap together. A proxy that buffers a body shows there: the bytes it read and has
- * not written yet are pooled buffers (or retained slices of them). The figure is what the pool's arenas hold
- * (whole chunks), an upper bound of the bytes in live buffers; other allocators (the test's own upstream, Netty's
- * default) are not counted. Also compares the heap retained after a GC before and after.
+ * and upstream channels really allocate from ({@link UpstreamPools#ALLOCATOR}), sampled every 5 ms on a thread of
+ * its own. A proxy that buffers a body shows there: the bytes it read and has not written yet are pooled buffers
+ * (or retained slices of them). The figure is the pool's pinned memory, direct and heap: the bytes of buffers not
+ * yet released (page-granular), not the whole chunks the arenas keep (whose free space left by earlier tests would
+ * hide growth), nor buffers parked in thread caches. Other allocators (the test's own upstream, Netty's default)
+ * are not counted. Also compares the heap retained after a GC before and after.
  */
 public final class PooledMemoryProbe implements AutoCloseable {
 
-    private final ByteBufAllocatorMetric metric;
+    private final PooledByteBufAllocator allocator;
     private final long atStart;
     private final long heapBefore;
     private final AtomicLong peak = new AtomicLong();
@@ -26,11 +26,11 @@ public final class PooledMemoryProbe implements AutoCloseable {
     private final Thread thread;
 
     private PooledMemoryProbe() {
-        if (!(UpstreamPools.ALLOCATOR instanceof ByteBufAllocatorMetricProvider provider)) {
-            throw new IllegalStateException("the gateway's allocator has no metric; this probe would see nothing: "
-                    + UpstreamPools.ALLOCATOR.getClass().getName());
+        if (!(UpstreamPools.ALLOCATOR instanceof PooledByteBufAllocator pooled)) {
+            throw new IllegalStateException("the gateway no longer uses the pooled allocator; measure "
+                    + UpstreamPools.ALLOCATOR.getClass().getName() + " instead");
         }
-        metric = provider.metric();
+        allocator = pooled;
         heapBefore = retainedHeap();
         atStart = used();
         peak.set(atStart);
@@ -74,7 +74,7 @@ public final class PooledMemoryProbe implements AutoCloseable {
     }
 
     private long used() {
-        return metric.usedDirectMemory() + metric.usedHeapMemory();
+        return allocator.pinnedDirectMemory() + allocator.pinnedHeapMemory();
     }
 
     private static long retainedHeap() {
