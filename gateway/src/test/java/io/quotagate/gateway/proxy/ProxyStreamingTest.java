@@ -2,34 +2,40 @@ package io.quotagate.gateway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.quotagate.gateway.testkit.GatewayFixture;
+import io.quotagate.gateway.testkit.PooledMemoryProbe;
 import io.quotagate.gateway.testkit.RawHttpClient;
 import io.quotagate.gateway.testkit.RawHttpClient.StreamedResponse;
 import io.quotagate.gateway.testkit.RecordingUpstream;
 import io.quotagate.gateway.testkit.TestConfigs;
 import io.quotagate.gateway.testkit.UpstreamReply;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * 1 GiB each way through the proxy with generated bodies: byte counts must match and memory must stay flat.
- * Netty's buffers are direct, so an aggregating handler anywhere would show as direct memory in use; it is
- * sampled during the transfer and must stay far below the body size. (Heap churns with short-lived message
- * objects, so only the heap retained after a GC is checked.)
+ * 1 GiB each way through the proxy with generated bodies: byte counts must match and memory must stay flat. The
+ * receiving side starts reading only after a pause, so the sender is ahead from the start. The gateway's channels
+ * allocate from Netty's pooled allocator, so a handler that aggregates, or a relay that reads the side that is
+ * ahead regardless of the other side's writability, shows as pooled memory in use; it is sampled during the
+ * transfer ({@link PooledMemoryProbe}) and must stay below 4 MiB (1/256 of 1 GiB). (Heap churns with short-lived
+ * message objects, so only the heap retained after a GC is checked.) {@link ProxySlowPeerTest} checks that the
+ * sender is actually blocked.
  */
 class ProxyStreamingTest {
 
     private static final long GIB = 1L << 30;
-    private static final long FLAT = 64L << 20;
+    /**
+     * The gateway's pooled memory in live buffers: a correct relay holds about a socket read loop's worth (up to
+     * 16 reads of 64 KiB) plus the 64 KiB write high-water mark; 64-200 KiB were seen.
+     */
+    private static final long POOLED = 4L << 20;
+    private static final long RETAINED_HEAP = 64L << 20;
+    /** The receiving side starts only after this: the sender would fill a gateway without backpressure by then. */
+    private static final Duration PAUSE = Duration.ofSeconds(1);
 
     private RecordingUpstream upstream;
     private GatewayFixture gateway;
@@ -50,7 +56,9 @@ class ProxyStreamingTest {
     @Test
     @Timeout(60)
     void uploadsOneGibibyte() throws Exception {
-        try (RawHttpClient client = gateway.connect().timeout(Duration.ofSeconds(30)); MemoryProbe probe = new MemoryProbe()) {
+        upstream.pauseAfterHeads(PAUSE); // the client must be held back meanwhile, not buffered
+        try (RawHttpClient client = gateway.connect().timeout(Duration.ofSeconds(30));
+             PooledMemoryProbe probe = PooledMemoryProbe.start()) {
             OutputStream out = client.output();
             out.write(("PUT /test/upload HTTP/1.1\r\nHost: h\r\nContent-Length: " + GIB + "\r\n\r\n").getBytes());
             byte[] block = new byte[64 * 1024];
@@ -59,7 +67,8 @@ class ProxyStreamingTest {
             }
             out.flush();
             assertThat(client.readResponse().status()).isEqualTo(200);
-            probe.assertFlat();
+            probe.assertPeakBelow(POOLED);
+            probe.assertRetainedHeapGrowthBelow(RETAINED_HEAP);
         }
         assertThat(upstream.awaitRequest().bodyBytes()).isEqualTo(GIB);
     }
@@ -68,12 +77,15 @@ class ProxyStreamingTest {
     @Timeout(60)
     void downloadsOneGibibyte() throws Exception {
         upstream.respondWith(UpstreamReply.status(200).streaming(GIB));
-        try (RawHttpClient client = gateway.connect().timeout(Duration.ofSeconds(30)); MemoryProbe probe = new MemoryProbe()) {
+        try (RawHttpClient client = gateway.connect().timeout(Duration.ofSeconds(30));
+             PooledMemoryProbe probe = PooledMemoryProbe.start()) {
             client.send("GET /test/download HTTP/1.1\r\nHost: h\r\n\r\n");
+            Thread.sleep(PAUSE.toMillis()); // the upstream must be held back meanwhile, not buffered
             StreamedResponse response = client.readResponseCountingBody();
             assertThat(response.head().status()).isEqualTo(200);
             assertThat(response.bodyBytes()).isEqualTo(GIB);
-            probe.assertFlat();
+            probe.assertPeakBelow(POOLED);
+            probe.assertRetainedHeapGrowthBelow(RETAINED_HEAP);
             // the connection is still good afterwards
             upstream.respondWith(UpstreamReply.ok("after"));
             client.send("GET /test/after HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -83,57 +95,16 @@ class ProxyStreamingTest {
 
     @Test
     @Timeout(60)
-    void downloadsAChunkedBodyWithoutLength() {
+    void downloadsAChunkedBodyWithoutLength() throws Exception {
         upstream.respondWith(UpstreamReply.status(200).streaming(64L << 20).chunked());
-        try (RawHttpClient client = gateway.connect().timeout(Duration.ofSeconds(30))) {
+        try (RawHttpClient client = gateway.connect().timeout(Duration.ofSeconds(30));
+             PooledMemoryProbe probe = PooledMemoryProbe.start()) {
             client.send("GET /test/download HTTP/1.1\r\nHost: h\r\n\r\n");
+            Thread.sleep(PAUSE.toMillis());
             StreamedResponse response = client.readResponseCountingBody();
             assertThat(response.head().header("Transfer-Encoding")).isEqualTo("chunked");
             assertThat(response.bodyBytes()).isEqualTo(64L << 20);
-        }
-    }
-
-    /** Samples Netty's direct memory in use every few milliseconds; compares retained heap before and after. */
-    private static final class MemoryProbe implements AutoCloseable {
-        private final AtomicLong peakDirect = new AtomicLong();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final long heapBefore;
-        private final Thread thread;
-
-        MemoryProbe() {
-            heapBefore = retainedHeap();
-            thread = new Thread(() -> {
-                while (running.get()) {
-                    if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p) {
-                        peakDirect.accumulateAndGet(p.metric().usedDirectMemory(), Math::max);
-                    }
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "memory-probe");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void assertFlat() {
-            System.err.println("peak direct memory during the transfer: " + peakDirect.get());
-            assertThat(peakDirect.get()).as("peak direct memory during the transfer").isLessThan(FLAT);
-            assertThat(retainedHeap() - heapBefore).as("heap retained after the transfer").isLessThan(FLAT);
-        }
-
-        private static long retainedHeap() {
-            System.gc();
-            Runtime rt = Runtime.getRuntime();
-            return rt.totalMemory() - rt.freeMemory();
-        }
-
-        @Override
-        public void close() throws IOException {
-            running.set(false);
-            thread.interrupt();
+            probe.assertPeakBelow(POOLED);
         }
     }
 }

@@ -37,7 +37,8 @@ import java.util.function.Function;
 /**
  * An in-process HTTP/1.1 upstream on a free loopback port that records every request it receives and answers as
  * the test programs it ({@link UpstreamReply}: status, headers, body, a delay before the head, a streamed body of
- * any size, an abrupt close). Thread-safe: the server runs on its own event loop, tests read from theirs.
+ * any size, an abrupt close), optionally pausing its reads after each request head. Thread-safe: the server runs
+ * on its own event loop, tests read from theirs.
  */
 public final class RecordingUpstream implements AutoCloseable {
 
@@ -54,6 +55,7 @@ public final class RecordingUpstream implements AutoCloseable {
     private final AtomicInteger heads = new AtomicInteger();
     private final AtomicInteger truncated = new AtomicInteger();
     private volatile Function<RecordedRequest, UpstreamReply> behaviour = r -> UpstreamReply.ok("{\"ok\":true}");
+    private volatile Duration pauseAfterHead = Duration.ZERO;
 
     private RecordingUpstream() throws InterruptedException {
         Transport transport = Transport.nio();
@@ -96,6 +98,14 @@ public final class RecordingUpstream implements AutoCloseable {
 
     public void respondWith(UpstreamReply reply) {
         respondWith(r -> reply);
+    }
+
+    /**
+     * Stops reading each connection for {@code pause} after a request head arrived (zero: never), so a request body
+     * can only wait meanwhile: in the socket buffers, or in the gateway if it does not hold the client back.
+     */
+    public void pauseAfterHeads(Duration pause) {
+        this.pauseAfterHead = Objects.requireNonNull(pause);
     }
 
     /** A snapshot of the requests received so far (complete ones: their bodies were fully read). */
@@ -214,6 +224,7 @@ public final class RecordingUpstream implements AutoCloseable {
                     bodyBytes = 0;
                     body = new ByteArrayOutputStream();
                     reply = behaviour.apply(snapshot());
+                    pauseReading(ctx);
                     if (reply.isEarly()) {
                         reply.play(ctx, head);
                     }
@@ -245,6 +256,14 @@ public final class RecordingUpstream implements AutoCloseable {
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void pauseReading(ChannelHandlerContext ctx) {
+            Duration pause = pauseAfterHead;
+            if (!pause.isZero()) {
+                ctx.channel().config().setAutoRead(false);
+                ctx.executor().schedule(() -> ctx.channel().config().setAutoRead(true), pause.toNanos(), TimeUnit.NANOSECONDS);
             }
         }
 
