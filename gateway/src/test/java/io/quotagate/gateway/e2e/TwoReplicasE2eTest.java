@@ -2,6 +2,7 @@ package io.quotagate.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.util.ResourceLeakDetector;
 import io.quotagate.gateway.Replica;
 import io.quotagate.gateway.e2e.GatewayHttp.Reply;
 import io.quotagate.gateway.testkit.RecordingUpstream;
@@ -51,10 +52,16 @@ class TwoReplicasE2eTest {
     private static Replicas replicas;
     private static Replica first;
     private static Replica second;
+    private static ResourceLeakDetector.Level leakLevel;
     private final GatewayHttp http = new GatewayHttp();
 
     @BeforeAll
     static void start() {
+        // Buffers tracked by sample (with records) instead of all (paranoid, a stack trace per access): paranoid makes
+        // the bursts below about twice as slow, and on a loaded machine Redisson's pool then fails to give a connection
+        // in time (503 "Unable to acquire connection"). LeakDetectionExtension still checks for leaks after the class.
+        leakLevel = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.ADVANCED);
         upstream = RecordingUpstream.start();
         accounts = new Accounts(REDIS.uri());
         // A generous store timeout: this class is about exactness under concurrency, not store failures. On two
@@ -74,6 +81,7 @@ class TwoReplicasE2eTest {
         replicas.close();
         accounts.close();
         upstream.close();
+        ResourceLeakDetector.setLevel(leakLevel);
     }
 
     @Test

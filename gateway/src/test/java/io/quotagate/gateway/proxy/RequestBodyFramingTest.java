@@ -11,7 +11,10 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.quotagate.gateway.testkit.TestConfigs;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link RequestBodyFraming}: request bodies leave as bytes, chunked ones framed again. */
@@ -20,6 +23,13 @@ class RequestBodyFramingTest {
     private static final Predicate<CharSequence> ALL = name -> true;
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
+
+    private final List<ByteBuf> fed = new ArrayList<>();
+
+    @AfterEach
+    void everyFedBufferWasReleased() {
+        assertThat(fed).allSatisfy(buf -> assertThat(buf.refCnt()).as("refCnt of a fed buffer").isZero());
+    }
 
     @Test
     void chunkedBodyIsFramedAgainWithTrailersAndWithoutEmptyChunks() {
@@ -85,7 +95,12 @@ class RequestBodyFramingTest {
         return sb.toString();
     }
 
-    private static ByteBuf bytes(String s) {
-        return Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
+    private ByteBuf bytes(String s) {
+        return fed(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
+    }
+
+    private ByteBuf fed(ByteBuf buf) {
+        fed.add(buf);
+        return buf;
     }
 }

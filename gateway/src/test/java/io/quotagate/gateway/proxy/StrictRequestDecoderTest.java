@@ -19,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,6 +34,13 @@ class StrictRequestDecoderTest {
 
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
 
+    private final List<ByteBuf> fed = new ArrayList<>();
+
+    @AfterEach
+    void everyFedBufferWasReleased() {
+        assertThat(fed).allSatisfy(buf -> assertThat(buf.refCnt()).as("refCnt of a fed buffer").isZero());
+    }
+
     private EmbeddedChannel channel() {
         return new EmbeddedChannel(new StrictRequestDecoder(4096, 8192, methods));
     }
@@ -43,8 +51,8 @@ class StrictRequestDecoderTest {
         for (int split = 0; split <= wire.length; split++) {
             EmbeddedChannel channel = channel();
             methods.clear();
-            channel.writeInbound(Unpooled.wrappedBuffer(wire, 0, split));
-            channel.writeInbound(Unpooled.wrappedBuffer(wire, split, wire.length - split));
+            channel.writeInbound(fed(Unpooled.wrappedBuffer(wire, 0, split)));
+            channel.writeInbound(fed(Unpooled.wrappedBuffer(wire, split, wire.length - split)));
             assertThat(describe(channel)).as("split at %d", split).isEqualTo(
                     "POST /a?q=1 HTTP/1.1 [Host=h, X-Tab=a\tb, Transfer-Encoding=chunked]|abc0123456789abcdef|last [X-Sum=7]"
                             + "|HEAD /b HTTP/1.0 [host=h:80, Content-Length=2]|xy|last []");
@@ -57,7 +65,7 @@ class StrictRequestDecoderTest {
     void byteByByteToo() {
         EmbeddedChannel channel = channel();
         for (byte b : PAIR.getBytes(StandardCharsets.ISO_8859_1)) {
-            channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+            channel.writeInbound(fed(Unpooled.wrappedBuffer(new byte[] {b})));
         }
         assertThat(describe(channel)).startsWith("POST /a?q=1 HTTP/1.1").endsWith("|xy|last []");
         assertFalse(channel.finishAndReleaseAll());
@@ -67,7 +75,7 @@ class StrictRequestDecoderTest {
     void largeBodiesAreSlicedNotAggregated() {
         EmbeddedChannel channel = channel();
         int size = 3 * StrictServerCodec.MAX_CHUNK_SIZE + 5;
-        ByteBuf wire = Unpooled.buffer();
+        ByteBuf wire = fed(Unpooled.buffer());
         wire.writeCharSequence("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: " + size + "\r\n\r\n", StandardCharsets.US_ASCII);
         wire.writeZero(size);
         channel.writeInbound(wire);
@@ -261,7 +269,14 @@ class StrictRequestDecoderTest {
         return String.join("|", parts);
     }
 
-    private static ByteBuf bytes(String s) {
-        return Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
+    private ByteBuf bytes(String s) {
+        return fed(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
+    }
+
+    private ByteBuf fed(ByteBuf buf) {
+        if (buf != Unpooled.EMPTY_BUFFER) { // shared and never released: what wraps zero bytes
+            fed.add(buf);
+        }
+        return buf;
     }
 }

@@ -18,12 +18,22 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.quotagate.gateway.testkit.TestConfigs;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link StrictServerCodec}: obs-fold detection across reads, HEAD-aware response encoding, relayed bytes. */
 class StrictServerCodecTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel(new StrictServerCodec(TestConfigs.builder().build().server()));
+
+    private final List<ByteBuf> fed = new ArrayList<>();
+
+    @AfterEach
+    void everyFedBufferWasReleased() {
+        assertThat(fed).allSatisfy(buf -> assertThat(buf.refCnt()).as("refCnt of a fed buffer").isZero());
+    }
 
     @Test
     void foldedHeaderFailsTheRequest() {
@@ -109,7 +119,12 @@ class StrictServerCodecTest {
         }
     }
 
-    private static ByteBuf bytes(String s) {
-        return Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
+    private ByteBuf bytes(String s) {
+        return fed(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
+    }
+
+    private ByteBuf fed(ByteBuf buf) {
+        fed.add(buf);
+        return buf;
     }
 }

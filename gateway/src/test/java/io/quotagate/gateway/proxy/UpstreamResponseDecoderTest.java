@@ -11,6 +11,7 @@ import io.netty.handler.codec.DecoderException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,6 +33,13 @@ class UpstreamResponseDecoderTest {
     /** What came out of the decoder, in order: "H<status>" per head, the body bytes, "|" per END. */
     private final StringBuilder events = new StringBuilder();
     private final List<UpstreamResponseHead> heads = new ArrayList<>();
+
+    private final List<ByteBuf> fed = new ArrayList<>();
+
+    @AfterEach
+    void everyFedBufferWasReleased() {
+        assertThat(fed).allSatisfy(buf -> assertThat(buf.refCnt()).as("refCnt of a fed buffer").isZero());
+    }
 
     @Test
     void contentLengthBodyPassesThroughAndTheConnectionStaysReusable() {
@@ -238,7 +246,12 @@ class UpstreamResponseDecoderTest {
         return sb.toString();
     }
 
-    private static ByteBuf bytes(String s) {
-        return Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
+    private ByteBuf bytes(String s) {
+        return fed(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
+    }
+
+    private ByteBuf fed(ByteBuf buf) {
+        fed.add(buf);
+        return buf;
     }
 }
