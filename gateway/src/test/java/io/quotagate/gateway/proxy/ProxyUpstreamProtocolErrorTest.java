@@ -121,8 +121,9 @@ class ProxyUpstreamProtocolErrorTest {
         }
         assertThat(firstConnectionClosed.await(2, TimeUnit.SECONDS)).as("the gateway closed the broken connection").isTrue();
         assertSecondRequestGetsANewConnection();
+        // the client got a truncated response: a transport error (refunded), not the upstream's 200
         assertThat(admission.awaitSettlements(2, Duration.ofSeconds(2))).extracting(Settlement::outcome)
-                .containsExactly(UpstreamOutcome.responded(200), UpstreamOutcome.responded(200));
+                .containsExactly(UpstreamOutcome.TRANSPORT_ERROR, UpstreamOutcome.responded(200));
     }
 
     @Test
@@ -135,9 +136,9 @@ class ProxyUpstreamProtocolErrorTest {
                     .endsWith("\r\n\r\ncut short"); // what arrived, then the close: never 100 bytes
         }
         assertSecondRequestGetsANewConnection();
-        // the head arrived, so the upstream's status is what is settled (as for any upstream failing mid-body)
+        // the client got a truncated response: a transport error (refunded), as for any upstream failing mid-body
         assertThat(admission.awaitSettlements(2, Duration.ofSeconds(2))).extracting(Settlement::outcome)
-                .containsExactly(UpstreamOutcome.responded(200), UpstreamOutcome.responded(200));
+                .containsExactly(UpstreamOutcome.TRANSPORT_ERROR, UpstreamOutcome.responded(200));
     }
 
     private void assertSecondRequestGetsANewConnection() {

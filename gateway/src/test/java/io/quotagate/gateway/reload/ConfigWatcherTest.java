@@ -66,6 +66,8 @@ class ConfigWatcherTest {
         Files.writeString(file, yaml(25));
 
         assertThat(await(() -> qpsInForce(holder) == 25)).as("new config in force").isTrue();
+        // The reload swaps the config, then counts it: wait for the count too, then check it is exactly one.
+        assertThat(await(() -> reloads(metrics, "success") >= 1.0)).as("reload counted").isTrue();
         assertThat(reloads(metrics, "success")).isEqualTo(1.0);
         assertThat(holder.current().config().contentHash()).isEqualTo(ConfigWatcher.contentHash(file));
     }
