@@ -10,6 +10,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.config.GatewayConfig;
@@ -24,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -151,6 +153,7 @@ public final class Gateway {
                             grace.toMillis(), left);
                 }
                 connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+                awaitQueuedTasks(); // the closed channels' inactive handlers settle what the deadline cut off
                 pools.closeIdle();
             }
         } catch (InterruptedException e) {
@@ -158,6 +161,21 @@ public final class Gateway {
         } finally {
             if (ownsWorkers) {
                 workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Waits until every event loop ran the tasks queued so far. A close completes its future before the channel's
+     * inactive event runs (Netty queues that as a task), and that handler is where a cut-off exchange settles: a
+     * caller that closes the store next must not get ahead of it.
+     */
+    private void awaitQueuedTasks() {
+        for (EventExecutor loop : workers) {
+            try {
+                loop.submit(() -> { }).awaitUninterruptibly(1, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException stopped) {
+                // already stopped: nothing more will run there
             }
         }
     }
