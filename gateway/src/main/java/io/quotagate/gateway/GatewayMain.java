@@ -74,8 +74,9 @@ public final class GatewayMain {
      *       one at a time, and the check cost ~14% of the event loop's CPU;</li>
      *   <li>leak detection: its default level wraps a sample of buffers in a tracking type, so the JIT keeps
      *       seeing new types at the hottest call sites, deoptimises and recompiles them for as long as traffic
-     *       lasts (the C2 thread at ~10% of a core at 20k req/s, the event loop ~20% slower). A leak still shows:
-     *       the allocator's memory is exported ({@code netty_allocator_memory_used}) and grows.</li>
+     *       lasts (the C2 thread at ~10% of a core at 20k req/s, the event loop ~20% slower). A leak still
+     *       shows: the allocator's memory is exported ({@code netty_allocator_memory_pinned}, bytes in live
+     *       buffers) and grows.</li>
      * </ul>
      * The test suite runs with both on (leak detection at its strictest), so a leak or a use of a released buffer
      * fails there. Must run before any Netty class loads.

@@ -8,10 +8,9 @@ import io.quotagate.gateway.testkit.GatewayFixture;
 import io.quotagate.gateway.testkit.RawHttpClient;
 import io.quotagate.gateway.testkit.RawHttpClient.RawResponse;
 import io.quotagate.gateway.testkit.RecordingAdmission;
+import io.quotagate.gateway.testkit.ScriptedUpstream;
 import io.quotagate.gateway.testkit.TestConfigs;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -52,7 +51,7 @@ class ProxyUpstreamStrayBytesTest {
                 // First connection: answers the first request, and appends a forged second response.
                 try (Socket s = upstream.accept()) {
                     connections.incrementAndGet();
-                    readHead(s.getInputStream());
+                    ScriptedUpstream.readHead(s.getInputStream());
                     Thread.sleep(400); // the second client now waits for the only pool slot
                     s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA"
                             + "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nSTOLEN").getBytes(StandardCharsets.US_ASCII));
@@ -67,7 +66,7 @@ class ProxyUpstreamStrayBytesTest {
                 while (true) { // later connections answer honestly
                     try (Socket s = upstream.accept()) {
                         connections.incrementAndGet();
-                        readHead(s.getInputStream());
+                        ScriptedUpstream.readHead(s.getInputStream());
                         s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\nB"
                                 .getBytes(StandardCharsets.US_ASCII));
                         s.getOutputStream().flush();
@@ -89,19 +88,6 @@ class ProxyUpstreamStrayBytesTest {
             assertThat(a.bodyText()).isEqualTo("A");
             RawResponse b = second.readResponse();
             assertThat(b.bodyText()).as("the second client got bytes it never asked the upstream for").isNotEqualTo("STOLEN");
-        }
-    }
-
-    private static void readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0) {
-            head.write(c);
-            byte[] b = head.toByteArray();
-            int n = b.length;
-            if (n >= 4 && b[n - 4] == '\r' && b[n - 3] == '\n' && b[n - 2] == '\r' && b[n - 1] == '\n') {
-                return;
-            }
         }
     }
 }
