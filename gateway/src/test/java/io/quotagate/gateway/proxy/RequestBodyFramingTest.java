@@ -9,13 +9,12 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.quotagate.gateway.testkit.FedBuffers;
 import io.quotagate.gateway.testkit.TestConfigs;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link RequestBodyFraming}: request bodies leave as bytes, chunked ones framed again. */
 class RequestBodyFramingTest {
@@ -24,19 +23,15 @@ class RequestBodyFramingTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
-    private final List<ByteBuf> fed = new ArrayList<>();
-
-    @AfterEach
-    void everyFedBufferWasReleased() {
-        assertThat(fed).allSatisfy(buf -> assertThat(buf.refCnt()).as("refCnt of a fed buffer").isZero());
-    }
+    @RegisterExtension
+    final FedBuffers fed = new FedBuffers();
 
     @Test
     void chunkedBodyIsFramedAgainWithTrailersAndWithoutEmptyChunks() {
-        RequestBodyFraming.write(channel, new DefaultHttpContent(bytes("hello")), true, ALL);
+        RequestBodyFraming.write(channel, new DefaultHttpContent(fed.text("hello")), true, ALL);
         RequestBodyFraming.write(channel, new DefaultHttpContent(Unpooled.EMPTY_BUFFER), true, ALL);
-        RequestBodyFraming.write(channel, new DefaultHttpContent(bytes("x".repeat(300))), true, ALL);
-        LastHttpContent last = new DefaultLastHttpContent(bytes("end"));
+        RequestBodyFraming.write(channel, new DefaultHttpContent(fed.text("x".repeat(300))), true, ALL);
+        LastHttpContent last = new DefaultLastHttpContent(fed.text("end"));
         last.trailingHeaders().add("X-Checksum", "abc").add("X-Other", "1");
         RequestBodyFraming.write(channel, last, true, ALL);
         channel.flushOutbound();
@@ -52,7 +47,7 @@ class RequestBodyFramingTest {
     void trailersPassOnlyWhereTheSameHeadFieldWouldPassAsItIs() {
         RequestHeadWriter writer = new RequestHeadWriter(TestConfigs.builder()
                 .upstreamHeader("X-Upstream-Account", "quotagate").build().upstream());
-        LastHttpContent last = new DefaultLastHttpContent(bytes("end"));
+        LastHttpContent last = new DefaultLastHttpContent(fed.text("end"));
         last.trailingHeaders().add("X-Checksum", "abc").add("X-Tenant-Id", "forged").add("X-Api-Key", "k")
                 .add("Authorization", "Bearer k").add("Host", "evil").add("X-Forwarded-For", "1.2.3.4")
                 .add("Via", "1.0 x").add("Connection", "close").add("X-Upstream-Account", "forged")
@@ -65,8 +60,8 @@ class RequestBodyFramingTest {
 
     @Test
     void lengthDelimitedBodyPassesAsItCameAndDropsTrailers() {
-        RequestBodyFraming.write(channel, new DefaultHttpContent(bytes("hel")), false, ALL);
-        LastHttpContent last = new DefaultLastHttpContent(bytes("lo"));
+        RequestBodyFraming.write(channel, new DefaultHttpContent(fed.text("hel")), false, ALL);
+        LastHttpContent last = new DefaultLastHttpContent(fed.text("lo"));
         last.trailingHeaders().add("X-T", "1");
         RequestBodyFraming.write(channel, last, false, ALL);
         RequestBodyFraming.write(channel, LastHttpContent.EMPTY_LAST_CONTENT, false, ALL);
@@ -93,14 +88,5 @@ class RequestBodyFramingTest {
             buf.release();
         }
         return sb.toString();
-    }
-
-    private ByteBuf bytes(String s) {
-        return fed(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
-    }
-
-    private ByteBuf fed(ByteBuf buf) {
-        fed.add(buf);
-        return buf;
     }
 }

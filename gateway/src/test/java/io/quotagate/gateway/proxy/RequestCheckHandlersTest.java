@@ -3,13 +3,10 @@ package io.quotagate.gateway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -17,33 +14,27 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.quotagate.gateway.admission.RejectionCode;
+import io.quotagate.gateway.testkit.FedBuffers;
 import io.quotagate.gateway.testkit.TestConfigs;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The request rules of {@link StrictRequestDecoder} (through {@link StrictServerCodec}) and {@link BodyLimitHandler} in isolation. */
 class RequestCheckHandlersTest {
 
-    private final List<ByteBuf> fed = new ArrayList<>();
-
-    @AfterEach
-    void everyFedBufferWasReleased() {
-        assertThat(fed).allSatisfy(buf -> assertThat(buf.refCnt()).as("refCnt of a fed buffer").isZero());
-    }
+    @RegisterExtension
+    final FedBuffers fed = new FedBuffers();
 
     @Test
     void decoderFailsAmbiguousRequestsAndDropsWhatFollows() {
         EmbeddedChannel channel = new EmbeddedChannel(new StrictServerCodec(TestConfigs.builder().build().server()));
-        channel.writeInbound(bytes("POST /x HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Length: 3\r\n\r\nabc"
+        channel.writeInbound(fed.text("POST /x HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Length: 3\r\n\r\nabc"
                 + "POST /next HTTP/1.1\r\nHost: h\r\n\r\n"));
         HttpRequest out = channel.readInbound();
         assertThat(((RejectedRequestException) out.decoderResult().cause()).code()).isEqualTo(RejectionCode.BAD_REQUEST);
         assertThat(out.decoderResult().cause()).hasMessage("more than one Host header");
         assertThat((Object) channel.readInbound()).as("everything after a bad request is dropped").isNull();
-        channel.writeInbound(bytes("GET /later HTTP/1.1\r\nHost: h\r\n\r\n"));
+        channel.writeInbound(fed.text("GET /later HTTP/1.1\r\nHost: h\r\n\r\n"));
         assertThat((Object) channel.readInbound()).as("also in later reads").isNull();
         assertFalse(channel.finishAndReleaseAll());
     }
@@ -63,7 +54,7 @@ class RequestCheckHandlersTest {
     /** The reason the decoder refused a head, or null when it passed; a refused head is all that comes out. */
     private String problemOf(String head) {
         EmbeddedChannel channel = new EmbeddedChannel(new StrictServerCodec(TestConfigs.builder().build().server()));
-        channel.writeInbound(bytes(head));
+        channel.writeInbound(fed.text(head));
         HttpRequest out = channel.readInbound();
         for (Object rest; (rest = channel.readInbound()) != null; ) {
             ReferenceCountUtil.release(rest);
@@ -88,7 +79,7 @@ class RequestCheckHandlersTest {
     void bodyLimitCutsAChunkedBodyAtTheChunkThatCrossesIt() {
         EmbeddedChannel channel = new EmbeddedChannel(new BodyLimitHandler(10));
         HttpRequest chunked = withHeaders("/x", "Host", "h", "Transfer-Encoding", "chunked");
-        channel.writeInbound(chunked, new DefaultHttpContent(bytes("123456")), new DefaultHttpContent(bytes("789abc")),
+        channel.writeInbound(chunked, new DefaultHttpContent(fed.text("123456")), new DefaultHttpContent(fed.text("789abc")),
                 LastHttpContent.EMPTY_LAST_CONTENT);
         assertThat(((HttpRequest) channel.readInbound()).decoderResult()).isEqualTo(DecoderResult.SUCCESS);
         HttpContent first = channel.readInbound();
@@ -99,12 +90,6 @@ class RequestCheckHandlersTest {
         second.release();
         assertThat((Object) channel.readInbound()).isEqualTo(LastHttpContent.EMPTY_LAST_CONTENT); // passed on, not dropped
         assertFalse(channel.finishAndReleaseAll());
-    }
-
-    private ByteBuf bytes(String s) {
-        ByteBuf buf = Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
-        fed.add(buf);
-        return buf;
     }
 
     private static HttpRequest request(String uri) {

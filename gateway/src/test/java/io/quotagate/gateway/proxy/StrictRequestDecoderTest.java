@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.quotagate.gateway.testkit.FedBuffers;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -19,8 +20,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,12 +35,8 @@ class StrictRequestDecoderTest {
 
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
 
-    private final List<ByteBuf> fed = new ArrayList<>();
-
-    @AfterEach
-    void everyFedBufferWasReleased() {
-        assertThat(fed).allSatisfy(buf -> assertThat(buf.refCnt()).as("refCnt of a fed buffer").isZero());
-    }
+    @RegisterExtension
+    final FedBuffers fed = new FedBuffers();
 
     private EmbeddedChannel channel() {
         return new EmbeddedChannel(new StrictRequestDecoder(4096, 8192, methods));
@@ -51,8 +48,8 @@ class StrictRequestDecoderTest {
         for (int split = 0; split <= wire.length; split++) {
             EmbeddedChannel channel = channel();
             methods.clear();
-            channel.writeInbound(fed(Unpooled.wrappedBuffer(wire, 0, split)));
-            channel.writeInbound(fed(Unpooled.wrappedBuffer(wire, split, wire.length - split)));
+            channel.writeInbound(fed.track(Unpooled.wrappedBuffer(wire, 0, split)));
+            channel.writeInbound(fed.track(Unpooled.wrappedBuffer(wire, split, wire.length - split)));
             assertThat(describe(channel)).as("split at %d", split).isEqualTo(
                     "POST /a?q=1 HTTP/1.1 [Host=h, X-Tab=a\tb, Transfer-Encoding=chunked]|abc0123456789abcdef|last [X-Sum=7]"
                             + "|HEAD /b HTTP/1.0 [host=h:80, Content-Length=2]|xy|last []");
@@ -65,7 +62,7 @@ class StrictRequestDecoderTest {
     void byteByByteToo() {
         EmbeddedChannel channel = channel();
         for (byte b : PAIR.getBytes(StandardCharsets.ISO_8859_1)) {
-            channel.writeInbound(fed(Unpooled.wrappedBuffer(new byte[] {b})));
+            channel.writeInbound(fed.track(Unpooled.wrappedBuffer(new byte[] {b})));
         }
         assertThat(describe(channel)).startsWith("POST /a?q=1 HTTP/1.1").endsWith("|xy|last []");
         assertFalse(channel.finishAndReleaseAll());
@@ -75,7 +72,7 @@ class StrictRequestDecoderTest {
     void largeBodiesAreSlicedNotAggregated() {
         EmbeddedChannel channel = channel();
         int size = 3 * StrictServerCodec.MAX_CHUNK_SIZE + 5;
-        ByteBuf wire = fed(Unpooled.buffer());
+        ByteBuf wire = fed.track(Unpooled.buffer());
         wire.writeCharSequence("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: " + size + "\r\n\r\n", StandardCharsets.US_ASCII);
         wire.writeZero(size);
         channel.writeInbound(wire);
@@ -127,7 +124,7 @@ class StrictRequestDecoderTest {
     @MethodSource("malformedHeads")
     void malformedHeadFailsAndWhatFollowsIsDropped(String name, String head) {
         EmbeddedChannel channel = channel();
-        channel.writeInbound(bytes(head + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n"));
+        channel.writeInbound(fed.text(head + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n"));
         HttpRequest request = channel.readInbound();
         assertThat(request.decoderResult().cause()).as(name).isInstanceOf(RejectedRequestException.class);
         assertThat((Object) channel.readInbound()).isNull();
@@ -138,7 +135,7 @@ class StrictRequestDecoderTest {
     @Test
     void aRefusedPathFailsTheHeadWithItsReasonAndTheQueryIsNotChecked() {
         EmbeddedChannel channel = channel();
-        channel.writeInbound(bytes("GET /x/a..b?q=../%2f HTTP/1.1\r\nHost: h\r\n\r\nGET /x/%2E. HTTP/1.1\r\nHost: h\r\n\r\n"));
+        channel.writeInbound(fed.text("GET /x/a..b?q=../%2f HTTP/1.1\r\nHost: h\r\n\r\nGET /x/%2E. HTTP/1.1\r\nHost: h\r\n\r\n"));
         HttpRequest good = channel.readInbound();
         assertThat(good.decoderResult().isSuccess()).isTrue();
         assertThat(good.uri()).isEqualTo("/x/a..b?q=../%2f");
@@ -172,7 +169,7 @@ class StrictRequestDecoderTest {
     @MethodSource("malformedChunks")
     void malformedChunkFramingFailsTheBody(String name, String body) {
         EmbeddedChannel channel = channel();
-        channel.writeInbound(bytes("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + body
+        channel.writeInbound(fed.text("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + body
                 + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n"));
         assertThat(((HttpRequest) channel.readInbound()).decoderResult().isSuccess()).isTrue();
         Object msg;
@@ -188,17 +185,17 @@ class StrictRequestDecoderTest {
     @Test
     void limitsGive414And431EvenBeforeTheLineEnds() {
         EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(25, 40, methods));
-        channel.writeInbound(bytes("GET /" + "a".repeat(30)));
+        channel.writeInbound(fed.text("GET /" + "a".repeat(30)));
         assertThat(((HttpRequest) channel.readInbound()).decoderResult().cause()).isInstanceOf(TooLongHttpLineException.class);
         assertFalse(channel.finishAndReleaseAll());
 
         channel = new EmbeddedChannel(new StrictRequestDecoder(25, 40, methods));
-        channel.writeInbound(bytes("GET / HTTP/1.1\r\nHost: h\r\nX-A: " + "a".repeat(40)));
+        channel.writeInbound(fed.text("GET / HTTP/1.1\r\nHost: h\r\nX-A: " + "a".repeat(40)));
         assertThat(((HttpRequest) channel.readInbound()).decoderResult().cause()).isInstanceOf(TooLongHttpHeaderException.class);
         assertFalse(channel.finishAndReleaseAll());
 
         channel = new EmbeddedChannel(new StrictRequestDecoder(25, 40, methods));
-        channel.writeInbound(bytes("GET /123456789ab HTTP/1.1\r\nHost: h\r\nX-A: " + "a".repeat(28) + "\r\n\r\n"));
+        channel.writeInbound(fed.text("GET /123456789ab HTTP/1.1\r\nHost: h\r\nX-A: " + "a".repeat(28) + "\r\n\r\n"));
         HttpRequest exact = channel.readInbound();
         assertThat(exact.decoderResult().isSuccess()).as("line and fields exactly at the limits").isTrue();
         assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -208,14 +205,14 @@ class StrictRequestDecoderTest {
     @Test
     void closeAfterTheRequestLineFailsTheHeadAndMidBodyEmitsNothing() {
         EmbeddedChannel channel = channel();
-        channel.writeInbound(bytes("GET /x HTTP/1.1\r\nHost: h\r\n"));
+        channel.writeInbound(fed.text("GET /x HTTP/1.1\r\nHost: h\r\n"));
         channel.finish();
         HttpRequest request = channel.readInbound();
         assertThat(request.decoderResult().isFailure()).isTrue();
         assertFalse(channel.finishAndReleaseAll());
 
         channel = channel();
-        channel.writeInbound(bytes("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nab"));
+        channel.writeInbound(fed.text("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nab"));
         channel.finish();
         assertThat(((HttpRequest) channel.readInbound()).decoderResult().isSuccess()).isTrue();
         HttpContent part = channel.readInbound();
@@ -228,7 +225,7 @@ class StrictRequestDecoderTest {
     @Test
     void http10WithoutHostAndOtherMethodsPass() {
         EmbeddedChannel channel = channel();
-        channel.writeInbound(bytes("OPTIONS /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\nPURGE /y HTTP/1.1\r\nHost: h\r\n\r\n"));
+        channel.writeInbound(fed.text("OPTIONS /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\nPURGE /y HTTP/1.1\r\nHost: h\r\n\r\n"));
         HttpRequest first = channel.readInbound();
         assertThat(first.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_0);
         assertThat(first.method()).isEqualTo(HttpMethod.OPTIONS);
@@ -267,16 +264,5 @@ class StrictRequestDecoderTest {
             ReferenceCountUtil.release(msg);
         }
         return String.join("|", parts);
-    }
-
-    private ByteBuf bytes(String s) {
-        return fed(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
-    }
-
-    private ByteBuf fed(ByteBuf buf) {
-        if (buf != Unpooled.EMPTY_BUFFER) { // shared and never released: what wraps zero bytes
-            fed.add(buf);
-        }
-        return buf;
     }
 }

@@ -16,28 +16,23 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.quotagate.gateway.testkit.FedBuffers;
 import io.quotagate.gateway.testkit.TestConfigs;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link StrictServerCodec}: obs-fold detection across reads, HEAD-aware response encoding, relayed bytes. */
 class StrictServerCodecTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel(new StrictServerCodec(TestConfigs.builder().build().server()));
 
-    private final List<ByteBuf> fed = new ArrayList<>();
-
-    @AfterEach
-    void everyFedBufferWasReleased() {
-        assertThat(fed).allSatisfy(buf -> assertThat(buf.refCnt()).as("refCnt of a fed buffer").isZero());
-    }
+    @RegisterExtension
+    final FedBuffers fed = new FedBuffers();
 
     @Test
     void foldedHeaderFailsTheRequest() {
-        channel.writeInbound(bytes("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n"));
+        channel.writeInbound(fed.text("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n"));
         HttpRequest request = channel.readInbound();
         assertThat(request.decoderResult().cause()).isInstanceOf(RejectedRequestException.class).hasMessageContaining("obs-fold");
         drain();
@@ -46,8 +41,8 @@ class StrictServerCodecTest {
 
     @Test
     void foldSplitAcrossReadsIsCaught() {
-        channel.writeInbound(bytes("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n"));
-        channel.writeInbound(bytes("\tb\r\n\r\n"));
+        channel.writeInbound(fed.text("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n"));
+        channel.writeInbound(fed.text("\tb\r\n\r\n"));
         HttpRequest request = channel.readInbound();
         assertThat(request.decoderResult().isFailure()).isTrue();
         drain();
@@ -56,7 +51,7 @@ class StrictServerCodecTest {
 
     @Test
     void bodyAndNextRequestAreNotMistakenForFolds() {
-        channel.writeInbound(bytes("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\n\n \n\tGET /2 HTTP/1.1\r\nHost: h\r\n\r\n"));
+        channel.writeInbound(fed.text("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\n\n \n\tGET /2 HTTP/1.1\r\nHost: h\r\n\r\n"));
         HttpRequest first = channel.readInbound();
         assertThat(first.decoderResult().isSuccess()).isTrue();
         LastHttpContent body = channel.readInbound();
@@ -71,7 +66,7 @@ class StrictServerCodecTest {
 
     @Test
     void headResponseNeverCarriesABodyEvenAfterAnInterimResponse() {
-        channel.writeInbound(bytes("HEAD / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"));
+        channel.writeInbound(fed.text("HEAD / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"));
         drain();
         channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -89,11 +84,11 @@ class StrictServerCodecTest {
 
     @Test
     void relayedBytesPassThroughAndConsumeTheirMethodEntry() {
-        channel.writeInbound(bytes("HEAD / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"));
+        channel.writeInbound(fed.text("HEAD / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"));
         drain();
         StrictServerCodec codec = channel.pipeline().get(StrictServerCodec.class);
         codec.relayedResponse(); // the HEAD's response is relayed as bytes
-        channel.writeOutbound(bytes("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"), Unpooled.EMPTY_BUFFER);
+        channel.writeOutbound(fed.text("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"), Unpooled.EMPTY_BUFFER);
         HttpResponse get = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         get.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         channel.writeOutbound(get, LastHttpContent.EMPTY_LAST_CONTENT);
@@ -117,14 +112,5 @@ class StrictServerCodecTest {
         while ((msg = channel.readInbound()) != null) {
             ReferenceCountUtil.release(msg);
         }
-    }
-
-    private ByteBuf bytes(String s) {
-        return fed(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
-    }
-
-    private ByteBuf fed(ByteBuf buf) {
-        fed.add(buf);
-        return buf;
     }
 }

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.quotagate.gateway.testkit.FedBuffers;
 import io.netty.handler.codec.DecoderException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,12 +34,8 @@ class UpstreamResponseDecoderTest {
     private final StringBuilder events = new StringBuilder();
     private final List<UpstreamResponseHead> heads = new ArrayList<>();
 
-    private final List<ByteBuf> fed = new ArrayList<>();
-
-    @AfterEach
-    void everyFedBufferWasReleased() {
-        assertThat(fed).allSatisfy(buf -> assertThat(buf.refCnt()).as("refCnt of a fed buffer").isZero());
-    }
+    @RegisterExtension
+    final FedBuffers fed = new FedBuffers();
 
     @Test
     void contentLengthBodyPassesThroughAndTheConnectionStaysReusable() {
@@ -72,8 +68,8 @@ class UpstreamResponseDecoderTest {
         for (int at = 1; at < TWO_RESPONSES.length(); at++) {
             EmbeddedChannel split = new EmbeddedChannel(new UpstreamResponseDecoder());
             split.pipeline().get(UpstreamResponseDecoder.class).expect(false, dechunk);
-            split.writeInbound(bytes(TWO_RESPONSES.substring(0, at)));
-            split.writeInbound(bytes(TWO_RESPONSES.substring(at)));
+            split.writeInbound(fed.text(TWO_RESPONSES.substring(0, at)));
+            split.writeInbound(fed.text(TWO_RESPONSES.substring(at)));
             assertThat(drain(split, new StringBuilder(), null)).as("split at %d", at).isEqualTo(expected);
             assertFalse(split.finishAndReleaseAll());
         }
@@ -171,9 +167,9 @@ class UpstreamResponseDecoderTest {
         "\r\nHTTP/1.1 200 OK\r\n\r\n",
     })
     void malformedResponsesFailAndLaterBytesAreIgnored(String response) {
-        assertThatThrownBy(() -> channel.writeInbound(bytes(response))).isInstanceOf(DecoderException.class);
+        assertThatThrownBy(() -> channel.writeInbound(fed.text(response))).isInstanceOf(DecoderException.class);
         drain(channel, events, heads);
-        channel.writeInbound(bytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        channel.writeInbound(fed.text("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
         assertThat(channel.<Object>readInbound()).isNull();
         assertFalse(channel.finishAndReleaseAll());
     }
@@ -181,7 +177,7 @@ class UpstreamResponseDecoderTest {
     @Test
     void oversizeHeadFailsEvenBeforeItEnds() {
         String big = "HTTP/1.1 200 OK\r\n" + ("X-Big: " + "a".repeat(1000) + "\r\n").repeat(66);
-        assertThatThrownBy(() -> channel.writeInbound(bytes(big))).isInstanceOf(DecoderException.class);
+        assertThatThrownBy(() -> channel.writeInbound(fed.text(big))).isInstanceOf(DecoderException.class);
         assertFalse(channel.finishAndReleaseAll());
     }
 
@@ -207,7 +203,7 @@ class UpstreamResponseDecoderTest {
         EmbeddedChannel ch = new EmbeddedChannel(new UpstreamResponseDecoder());
         ch.pipeline().get(UpstreamResponseDecoder.class).expect(false, dechunk);
         for (int i = 0; i < TWO_RESPONSES.length(); i += piece) {
-            ch.writeInbound(bytes(TWO_RESPONSES.substring(i, Math.min(TWO_RESPONSES.length(), i + piece))));
+            ch.writeInbound(fed.text(TWO_RESPONSES.substring(i, Math.min(TWO_RESPONSES.length(), i + piece))));
         }
         String result = drain(ch, new StringBuilder(), null);
         assertFalse(ch.finishAndReleaseAll());
@@ -220,7 +216,7 @@ class UpstreamResponseDecoderTest {
 
     private void feed(String... pieces) {
         for (String piece : pieces) {
-            channel.writeInbound(bytes(piece));
+            channel.writeInbound(fed.text(piece));
         }
         drain(channel, events, heads);
     }
@@ -244,14 +240,5 @@ class UpstreamResponseDecoderTest {
             }
         }
         return sb.toString();
-    }
-
-    private ByteBuf bytes(String s) {
-        return fed(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
-    }
-
-    private ByteBuf fed(ByteBuf buf) {
-        fed.add(buf);
-        return buf;
     }
 }
