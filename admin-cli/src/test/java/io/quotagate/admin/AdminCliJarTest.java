@@ -64,8 +64,10 @@ class AdminCliJarTest {
     }
 
     private static Result java(String... args) throws IOException, InterruptedException {
+        // The JVM prints its own warnings on stdout unless told otherwise (a stale /tmp/hsperfdata lock once put one
+        // in front of the JSON under test): no perf-data file, and JVM warnings on stderr.
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()));
+                "-XX:-UsePerfData", "-Xlog:all=warning:stderr", "-jar", JAR.toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).start();
         process.getOutputStream().close();
