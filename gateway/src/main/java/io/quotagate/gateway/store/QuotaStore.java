@@ -3,6 +3,7 @@ package io.quotagate.gateway.store;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -21,8 +22,29 @@ public interface QuotaStore extends AutoCloseable {
     /** Rules 1–8: the key, the tenant, the QPS window, the charge and the template slot, decided at once. */
     CompletionStage<AdmitResult> admit(AdmitCommand command);
 
+    /**
+     * Admits several requests, with results in list order. Requests of one tenant and group are decided in list
+     * order as if admitted one after another at one instant, in one atomic step (one round trip on Redis): this is
+     * how a replica amortises a store call over the requests that arrived together. Fails as a whole with
+     * {@link StoreUnavailableException} (nothing known about any of them). The default admits one at a time.
+     */
+    default CompletionStage<List<AdmitResult>> admitAll(List<AdmitCommand> commands) {
+        List<CompletableFuture<AdmitResult>> each = commands.stream().map(c -> admit(c).toCompletableFuture()).toList();
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(done -> each.stream().map(CompletableFuture::join).toList());
+    }
+
     /** Rules 7 and 9, after the upstream answered (or failed): refund and template slot, at most once per request. */
     CompletionStage<Void> settle(SettleCommand command);
+
+    /**
+     * An admitted request ended with nothing to settle ({@link SettleCommand#changesNothing()}, the common end of a
+     * charged call): the store may drop what it kept for it now instead of at the end of its retention. Never a
+     * round trip and never required: Redis lets the record expire; the memory store frees it, so that no
+     * per-request object outlives its request. A request forgotten is never settled or cancelled afterwards.
+     */
+    default void forget(SettleCommand command) {
+    }
 
     /**
      * Voids an admit whose outcome the caller never learnt (the store timed out, the request was answered 503 or

@@ -27,7 +27,8 @@ import org.redisson.client.codec.StringCodec;
 
 /**
  * The production {@link QuotaStore}: every balance, window, key and ledger line lives in Redis, shared by all
- * replicas and timed by the Redis server's clock. Admission is one Lua script call per request; tenant operations
+ * replicas and timed by the Redis server's clock. Admission is one Lua script call per batch of requests of one
+ * tenant and group ({@link #admitAll}); tenant operations
  * are one script each where they change balances. Key layout: {@link RedisKeys}; scripts: {@code lua/*.lua}.
  *
  * <p>Every returned stage completes on a Redisson (or the shared Netty) thread, and exceptionally only with a
@@ -54,6 +55,11 @@ public final class RedisQuotaStore implements QuotaStore {
     @Override
     public CompletionStage<AdmitResult> admit(AdmitCommand command) {
         return guarded(() -> admission.admit(command));
+    }
+
+    @Override
+    public CompletionStage<List<AdmitResult>> admitAll(List<AdmitCommand> commands) {
+        return guarded(() -> admission.admitAll(commands));
     }
 
     @Override
