@@ -51,6 +51,8 @@ public final class QuotaAdmission implements Admission {
     private final boolean coalesce;
     private final AdmitCoalescer.Observer coalescerObserver;
     private final ThreadLocal<AdmitCoalescer> coalescers = new ThreadLocal<>();
+    /** Denials repeated without a store call; null when the store cannot tell us about changes. */
+    private final KnownDenials knownDenials;
 
     /** Admission without coalescing: one store call per request (the memory store answers at once anyway). */
     public QuotaAdmission(Supplier<ConfigHolder.Active> configs, QuotaStore store, RequestIds requestIds, StoreRetries retries,
@@ -67,6 +69,8 @@ public final class QuotaAdmission implements Admission {
         this.maxStoreCallsInFlight = maxStoreCallsInFlight;
         this.coalesce = maxStoreCallsInFlight > 0;
         this.coalescerObserver = AdmitCoalescer.Observer.NONE;
+        KnownDenials denials = new KnownDenials();
+        this.knownDenials = coalesce && store.subscribeToChanges(denials::changed) ? denials : null;
         this.configs = configs;
         this.store = store;
         this.requestIds = requestIds;
@@ -98,6 +102,14 @@ public final class QuotaAdmission implements Admission {
         AdmitCommand command = command(current.config(), route, tenant, ApiKeys.digest(request.apiKey()));
         OnError onError = route.group().effectiveOnError(current.config().store());
         long started = System.nanoTime();
+        long epoch = 0;
+        if (knownDenials != null) {
+            AdmitResult.Denied known = knownDenials.lookup(command, started);
+            if (known != null) {
+                return CompletableFuture.completedFuture(decide(route, command, known, onError));
+            }
+            epoch = knownDenials.epoch();
+        }
         CompletableFuture<AdmitResult> admitted = loop != null && coalesce
                 ? coalescer(loop).admit(command) : store.admit(command).toCompletableFuture();
         if (admitted.isDone() && !admitted.isCompletedExceptionally()) {
@@ -105,9 +117,16 @@ public final class QuotaAdmission implements Admission {
             metrics.admissionDuration(System.nanoTime() - started);
             return CompletableFuture.completedFuture(decide(route, command, admitted.getNow(null), onError));
         }
+        long sentEpoch = epoch;
         return admitted.handle((result, error) -> {
             metrics.admissionDuration(System.nanoTime() - started);
-            return error == null ? decide(route, command, result, onError) : storeFailed(route, command, onError, error);
+            if (error != null) {
+                return storeFailed(route, command, onError, error);
+            }
+            if (knownDenials != null) {
+                knownDenials.remember(command, result, started, sentEpoch);
+            }
+            return decide(route, command, result, onError);
         });
     }
 

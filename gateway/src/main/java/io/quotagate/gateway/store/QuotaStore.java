@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * Where balances, windows, keys and the ledger live. Every method is one atomic step in the store;
@@ -53,6 +54,17 @@ public interface QuotaStore extends AutoCloseable {
      * idempotent together with {@link #settle}: a request is refunded at most once.
      */
     CompletionStage<Void> cancel(String tenantId, String group, String requestId);
+
+    /**
+     * Tells {@code listener}, on any thread, the id of each tenant for which something changed, on any replica, that
+     * can turn a denial into an admission: calls granted or refunded, QPS bought, billing mode, status or keys
+     * changed; or null when changes may have been missed (a (re)subscription), meaning "any tenant". Returns false
+     * when this store cannot tell (then nobody may keep denials). The memory store has one replica and answers at
+     * once, so it does not tell.
+     */
+    default boolean subscribeToChanges(Consumer<String> listener) {
+        return false;
+    }
 
     // ---- tenant operations (the admin API exposes them) ----
 
