@@ -189,7 +189,7 @@ if any_qps then limit, limit_s = qps_limit_in_force() end
 -- Rule 3: lots still indexed whose expiry passed; their calls are void. Looked for only once the
 -- earliest expiry among indexed lots has come (nx: set at the end, lowered by every ZADD into the
 -- index in common.lua; absent: unknown). Reads only: the lots leave the index with the writes.
-local function expired_lots()
+local function usable_calls()
   if nx and before(now_ms_s, nx) then return nil, 0 end
   local expired, void = {}, 0
   local found = redis.call('ZRANGEBYSCORE', IDX, '(0', now_ms_s)
@@ -210,7 +210,7 @@ end
 local expired, usable = nil, 0
 if mode == 'count' then
   local void
-  expired, void = expired_lots()
+  expired, void = usable_calls()
   usable = (tonumber(g[3]) or 0) - void
 end
 
@@ -284,7 +284,7 @@ end
 -- no decision (they count in no window from now on), so it is not a "write" in the sense of
 -- rule 8. Admissions of this batch are pushed at the end, all at now.
 local in_window, oldest = 0, now
-local function window_trim()
+local function window_count()
   local cutoff = now - 1000000
   while true do
     local tail = redis.call('LRANGE', W, '-2', '-1')
@@ -304,7 +304,7 @@ local function window_trim()
     redis.call('LTRIM', W, '0', k == 2 and '-3' or '-2')
   end
 end
-if any_qps then window_trim() end
+if any_qps then window_count() end
 
 local pushed, retry_ms = 0, nil
 -- The wait until the limit-th newest admission leaves the window: this batch's own (at now) are

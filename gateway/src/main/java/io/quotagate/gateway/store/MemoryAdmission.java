@@ -78,7 +78,7 @@ final class MemoryAdmission {
         if (!templateSlotFree(c, group)) {
             return new Denied(Reason.TEMPLATE_QUOTA_EXHAUSTED, group.mode, limit, 0, 0, calls);
         }
-        if (c.qpsLimited() && group.inWindow(limit, nowMicros) >= limit) {
+        if (c.qpsLimited() && group.windowCount(limit, nowMicros) >= limit) {
             return new Denied(Reason.QPS_EXCEEDED, group.mode, limit, 0, windowRetryMillis(group, limit, nowMicros), calls);
         }
         return null;
@@ -102,7 +102,7 @@ final class MemoryAdmission {
         long remaining = 0;
         long reset = 0;
         if (c.qpsLimited()) {
-            int count = group.inWindow(limit, nowMicros);
+            int count = group.windowCount(limit, nowMicros);
             long oldest = count > 0 ? group.windowEntry(count - 1) : nowMicros;
             group.push(nowMicros, limit);
             remaining = limit - count - 1;
