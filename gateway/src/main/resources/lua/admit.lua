@@ -1,31 +1,29 @@
 --! common: lazy
--- One admission decision (rules 1-8 and 10), atomic and in one round trip.
+-- Admission of a batch: N requests of one tenant and one group, decided in list order at one
+-- instant, atomically, in one round trip (rules 1-8 and 10). A batch of one is a single admit.
 -- KEYS: 1 tenant hash, 2 key digests, 3 group hash, 4 lots, 5 lot index, 6 QPS purchase index,
---       7 QPS purchases, 8 window list, 9 request record
--- ARGV: 1 key prefix, 2 key digest, 3 group, 4 cost, 5 qps limited (1/0), 6 templates
---       (none/create/delete), 7 count-mode QPS, 8 max QPS, 9 free calls, 10 free validity ms,
---       11 free templates, 12 retention ms (>= 1)
--- Returns {'A', mode, limit, window remaining, reset ms, calls remaining, charged}
---      or {'D', reason, mode, limit, window remaining, retry after ms, calls remaining}.
--- Order: every check reads only; the first write happens after the last check passed, so a
--- denial changes nothing but the day's rejection counter (and a first activation, which is owed).
+--       7 QPS purchases, 8 window list, 8+i request record of request i
+-- ARGV: 1 key prefix, 2 group, 3 count-mode QPS, 4 max QPS, 5 free calls, 6 free validity ms,
+--       7 free templates, 8 retention ms (>= 1); then for request i, at 8+4(i-1): key digest,
+--       cost, qps limited (1/0), templates (none/create/delete)
+-- Returns 7 values per request, in order:
+--   'A', mode, limit, window remaining, reset ms, calls remaining, charged
+--   or a reason, mode, limit, window remaining, retry after ms, calls remaining, -1.
 --
--- Cost. This runs once per request, and most of its time is the script around the commands, so
--- the hot path is written for that (measured with RedisAdmitCostBenchmark and callgrind):
--- - few redis.call()s, and few reply elements (each becomes a Lua value: an HMGET field costs
---   about as much as a small command): the group in one HMGET, the first lot with its score
---   (a paid lot's score is its expiry), then only its remaining calls;
--- - few number<->string conversions (Redis formats a number argument with snprintf("%.17g"),
---   Lua parses a numeric string with strtod, string.format and string.match are slow): string
---   arguments where one is at hand (the cost as it came, literals, the TIME reply), times
---   compared as strings of equal length;
--- - four closures per call, no more (the first line above makes RedisScripts wrap common.lua in
---   one function, common(), that only rare paths call; rare paths are inline branches).
+-- Order: every check reads only, and every decision is made in memory first (a plan); the writes
+-- come once, after the last decision, summed over the batch: one HINCRBY per lot touched, one
+-- LPUSH of every admission, one HINCRBY per usage counter. A denial changes nothing but the day's
+-- rejection counter (and a first activation, which is owed). The rules are the functions below,
+-- named as in MemoryAdmission and docs/rules.md.
+--
+-- Cost: few redis.call()s per batch, not per request (each is about as dear as the Lua around
+-- it); few number<->string conversions (string arguments where one is at hand, times compared as
+-- strings of equal length); common.lua only on rare paths (the first line above makes RedisScripts
+-- wrap it in one function, common()).
 
-local prefix, digest, group = ARGV[1], ARGV[2], ARGV[3]
-local cost_s, qps_limited, tpl = ARGV[4], ARGV[5] == '1', ARGV[6]
-local cost = tonumber(cost_s) or 0
-local T, K, G, LOTS, IDX, W, RQ = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[8], KEYS[9]
+local prefix, group = ARGV[1], ARGV[2]
+local T, K, G, LOTS, IDX, QI, Q, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local n = #KEYS - 8
 local USAGE_TTL = '34560000'  -- 400 days, USAGE_TTL_S of common.lua
 
 -- a < b for times in ms as decimal strings: as strings when both have 13 digits (2001-2286),
@@ -35,26 +33,83 @@ local function before(a, b)
   return tonumber(a) < tonumber(b)
 end
 
--- Rule 10: a resent or repeated admit returns the recorded decision and changes nothing; a
+local out = {}
+local function answer(i, code, mode, limit, remaining, reset, calls, charged)
+  local b = (i - 1) * 7
+  out[b + 1], out[b + 2], out[b + 3], out[b + 4] = code, mode, limit, remaining
+  out[b + 5], out[b + 6], out[b + 7] = reset, calls, charged
+end
+
+-- Rule 10: a resent or repeated admit returns its recorded decision and changes nothing; a
 -- cancelled id (tombstone, or cancelled after it applied) never charges. The record is one
 -- string: state, then SEP and mode, limit, window remaining, reset, calls remaining, charged,
 -- group, day, templates, taken (settle.lua reads it too).
-local rec = redis.call('GET', RQ)
-if rec then
-  local st, m, l, wr, rs, cr, ch = string.match(rec,
-    '^(%a+)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
-  if st == 'applied' or st == 'settled' then
-    return { 'A', m, tonumber(l), tonumber(wr), tonumber(rs), tonumber(cr), tonumber(ch) }
+local function recorded_decisions()
+  local recs = redis.call('MGET', unpack(KEYS, 9, 8 + n))
+  local pending, any = {}, false
+  for i = 1, n do
+    local rec = recs[i]
+    if rec then
+      local st, m, l, wr, rs, cr, ch = string.match(rec,
+        '^(%a+)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
+      if st == 'applied' or st == 'settled' then
+        answer(i, 'A', m, tonumber(l), tonumber(wr), tonumber(rs), tonumber(cr), tonumber(ch))
+      else
+        answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
+      end
+    else
+      pending[i], any = true, true
+    end
   end
-  return { 'D', 'CANCELLED', 'count', 0, 0, 0, -1 }
+  return pending, any
+end
+
+local pending, any = recorded_decisions()
+if not any then return out end
+
+-- The requests still to decide, from their arguments.
+local req = {}
+for i = 1, n do
+  if pending[i] then
+    local b = 8 + (i - 1) * 4
+    req[i] = { digest = ARGV[b + 1], cost_s = ARGV[b + 2], cost = tonumber(ARGV[b + 2]) or 0,
+      qps = ARGV[b + 3] == '1', tpl = ARGV[b + 4] }
+  end
 end
 
 -- Unknown tenant and unknown or revoked key look the same, and write nothing. Every tenant hash
--- has a status (create_tenant.lua), so one HGET stands for EXISTS and the status.
-local status = redis.call('HGET', T, 'status')
-if not status or redis.call('HEXISTS', K, digest) == 0 then
-  return { 'D', 'INVALID_API_KEY', 'count', 0, 0, 0, -1 }
+-- has a status (create_tenant.lua), so one HGET stands for EXISTS and the status. Several keys of
+-- one tenant are looked up in one HMGET.
+local function valid_keys()
+  local status = redis.call('HGET', T, 'status')
+  local valid, digests, seen = {}, {}, {}
+  if not status then return nil, valid end
+  for i = 1, n do
+    local r = req[i]
+    if r and not seen[r.digest] then
+      seen[r.digest] = true
+      digests[#digests + 1] = r.digest
+    end
+  end
+  local found = redis.call('HMGET', K, unpack(digests))
+  for j = 1, #digests do
+    if found[j] then valid[digests[j]] = true end
+  end
+  return status, valid
 end
+
+local status, valid = valid_keys()
+local live = false
+for i = 1, n do
+  local r = req[i]
+  if r and not valid[r.digest] then
+    answer(i, 'INVALID_API_KEY', 'count', 0, 0, 0, -1, -1)
+    req[i] = nil
+  elseif r then
+    live = true
+  end
+end
+if not live then return out end
 
 -- Server time: the µs and ms as strings are cut from the reply, not formatted.
 local t = redis.call('TIME')
@@ -65,188 +120,273 @@ local now = tonumber(now_s)
 local now_ms = math.floor(now / 1000)
 local day = string.format('%d', math.floor(now_ms / 86400000))
 local U = prefix .. 'u:' .. group .. ':' .. day
+local rejections = {}
 
--- A denial counts itself in the day's usage. Counters only grow, so a usage key is created by the
--- first increment of one of its fields: EXPIRE then, not on every increment.
-local function reject(reason, mode, limit, remaining, retry_ms, calls)
-  if redis.call('HINCRBY', U, 'rej:' .. string.lower(reason), '1') == 1 then
-    redis.call('EXPIRE', U, USAGE_TTL)
-  end
-  return { 'D', reason, mode, limit, remaining, retry_ms, calls }
+local function reject(i, reason, mode, limit, remaining, retry_ms, calls)
+  rejections[reason] = (rejections[reason] or 0) + 1
+  answer(i, reason, mode, limit, remaining, retry_ms, calls, -1)
 end
 
--- Group fields read here: nx (no indexed lot expires before nx ms; written only by this script,
--- after activation), mode, calls (usable total), wx (the window's expiry is refreshed after wx
--- ms), tu/tq (templates).
-local function read_group()
-  if tpl == 'create' then return redis.call('HMGET', G, 'nx', 'mode', 'calls', 'wx', 'tu', 'tq') end
-  return redis.call('HMGET', G, 'nx', 'mode', 'calls', 'wx')
+-- A usage key is created by the first increment of one of its fields: EXPIRE then, not on every
+-- increment (counters only grow).
+local function count_usage(field, by)
+  if by > 0 and redis.call('HINCRBY', U, field, by) == by then redis.call('EXPIRE', U, USAGE_TTL) end
 end
-local g = read_group()
+
+local function count_rejections()
+  for reason, c in pairs(rejections) do count_usage('rej:' .. string.lower(reason), c) end
+end
+
+-- Group fields: nx (no indexed lot expires before nx ms; written only by this script, after
+-- activation), mode, calls (usable total), wx (the window's expiry is refreshed after wx ms),
+-- tu/tq (templates).
+local g = redis.call('HMGET', G, 'nx', 'mode', 'calls', 'wx', 'tu', 'tq')
 if status == 'suspended' then
-  return reject('TENANT_SUSPENDED', g[2] or 'count', 0, 0, 0, -1)
+  for i = 1, n do
+    if req[i] then reject(i, 'TENANT_SUSPENDED', g[2] or 'count', 0, 0, 0, -1) end
+  end
+  count_rejections()
+  return out
 end
+
+-- Rule 1: maybe the group's first admit (a group added to the config later); activation checks
+-- its act marker itself and happens at most once.
 local nx = g[1]
 if not nx then
-  -- Maybe the group's first admit (a group added to the config later): activation checks the act
-  -- marker itself and happens at most once (rule 1).
-  common().activate(prefix, group, tonumber(ARGV[9]) or 0, tonumber(ARGV[10]) or 0,
-    tonumber(ARGV[11]) or 0, now_ms, now_ms)
-  g = read_group()
+  common().activate(prefix, group, tonumber(ARGV[5]) or 0, tonumber(ARGV[6]) or 0,
+    tonumber(ARGV[7]) or 0, now_ms, now_ms)
+  g = redis.call('HMGET', G, 'nx', 'mode', 'calls', 'wx', 'tu', 'tq')
 end
 local mode = g[2] or 'count'
 
+-- Rule 5: in QPS mode the sum of the purchases active now (only purchases that have not ended
+-- are indexed), capped at max QPS; in count mode the group's count-mode QPS.
+local function qps_limit_in_force()
+  if mode ~= 'qps' then return tonumber(ARGV[3]) or 0, ARGV[3] end
+  local sum = 0
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', QI, '(' .. now_ms_s, '+inf')) do
+    local raw = redis.call('HGET', Q, id)
+    if raw then
+      local qps, starts = string.match(raw, '^([^\31]*)\31([^\31]*)')
+      if (tonumber(starts) or 0) <= now_ms then sum = sum + (tonumber(qps) or 0) end
+    end
+  end
+  local limit = math.min(sum, tonumber(ARGV[4]) or 0)
+  return limit, string.format('%d', limit)
+end
+
+local any_qps, any_cost = false, false
+for i = 1, n do
+  local r = req[i]
+  if r then
+    any_qps = any_qps or r.qps
+    any_cost = any_cost or r.cost > 0
+  end
+end
 local limit, limit_s = 0, '0'
-if qps_limited then
-  if mode == 'qps' then
-    -- Rule 5: the sum of purchases active now (only purchases that have not ended are indexed).
-    local sum = 0
-    for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '(' .. now_ms_s, '+inf')) do
-      local raw = redis.call('HGET', KEYS[7], id)
-      if raw then
-        local qps, starts = string.match(raw, '^([^\31]*)\31([^\31]*)')
-        if (tonumber(starts) or 0) <= now_ms then sum = sum + (tonumber(qps) or 0) end
-      end
+if any_qps then limit, limit_s = qps_limit_in_force() end
+
+-- Rule 3: lots still indexed whose expiry passed; their calls are void. Looked for only once the
+-- earliest expiry among indexed lots has come (nx: set at the end, lowered by every ZADD into the
+-- index in common.lua; absent: unknown). Reads only: the lots leave the index with the writes.
+local function usable_calls()
+  if nx and before(now_ms_s, nx) then return nil, 0 end
+  local expired, void = {}, 0
+  local found = redis.call('ZRANGEBYSCORE', IDX, '(0', now_ms_s)
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', IDX, '0', '0')) do found[#found + 1] = m end
+  for _, m in ipairs(found) do
+    local id = string.sub(m, 17)
+    local info = common().lot_info(LOTS, id)
+    if info and now_ms >= info.expires then
+      local rem = tonumber(redis.call('HGET', LOTS, id .. ':r')) or 0
+      expired[#expired + 1] = m
+      expired[m] = rem
+      void = void + rem
     end
-    limit = math.min(sum, tonumber(ARGV[8]) or 0)
-    if limit <= 0 then
-      return reject('QPS_NOT_PURCHASED', mode, 0, 0, 0, -1)
-    end
-    limit_s = string.format('%d', limit)
-  else
-    limit, limit_s = tonumber(ARGV[7]) or 0, ARGV[7]
   end
+  return expired, void
 end
 
-local reported_calls = -1
-local expired, usable, plan, nplan = nil, 0, nil, 0
+local expired, usable = nil, 0
 if mode == 'count' then
-  usable = tonumber(g[3]) or 0
-  -- Lots still indexed whose expiry passed: their calls are void (rule 3). Looked for only once
-  -- the earliest expiry among indexed lots has come (nx: set below, lowered by every ZADD into
-  -- the index in common.lua; absent: unknown).
-  if not nx or not before(now_ms_s, nx) then
-    expired = {}
-    local found = redis.call('ZRANGEBYSCORE', IDX, '(0', now_ms_s)
-    for _, m in ipairs(redis.call('ZRANGEBYSCORE', IDX, '0', '0')) do found[#found + 1] = m end
-    for _, m in ipairs(found) do
-      local id = string.sub(m, 17)
-      local info = common().lot_info(LOTS, id)
-      if info and now_ms >= info.expires then
-        local rem = tonumber(redis.call('HGET', LOTS, id .. ':r')) or 0
-        expired[#expired + 1] = m
-        expired[m] = rem
-        usable = usable - rem
-      end
-    end
+  local void
+  expired, void = usable_calls()
+  usable = (tonumber(g[3]) or 0) - void
+end
+
+-- Rule 2: lots in use order (the free lot, score 0, first; then paid lots by expiry, ties by
+-- grant time), read a page at a time only as far as the batch needs: one lot first, which covers
+-- most batches, then 8 at a time. Never an expired lot.
+local lots, loaded, offset, exhausted_index = {}, 0, 0, false
+local function load_lots()
+  local page
+  if offset == 0 then
+    page = redis.call('ZRANGE', IDX, '0', '0', 'WITHSCORES')
+  else
+    page = redis.call('ZRANGE', IDX, offset, offset + 7, 'WITHSCORES')
   end
-  reported_calls = usable
-  if cost > 0 then
-    -- Rule 2 as a read-only plan: free lot (score 0) first, then by expiry; never an expired lot.
-    -- The first page is one lot, which covers most charges; then 8 at a time.
-    local need = cost
-    if usable >= cost then
-      plan = {}
-      local offset = 0
-      while need > 0 do
-        local page
-        if offset == 0 then
-          page = redis.call('ZRANGE', IDX, '0', '0', 'WITHSCORES')
-        else
-          page = redis.call('ZRANGE', IDX, offset, offset + 7, 'WITHSCORES')
-        end
-        if #page == 0 then break end
-        for i = 1, #page, 2 do
-          local m, expires, rem, free = page[i], page[i + 1], nil, false
-          local id = string.sub(m, 17)
-          if expires == '0' then
-            local info = common().lot_info(LOTS, id)
-            expires, free = info and string.format('%d', info.expires), true
-            rem = redis.call('HGET', LOTS, id .. ':r')
-          else
-            rem = redis.call('HGET', LOTS, id .. ':r')
-          end
-          rem = tonumber(rem) or 0
-          if expires and rem > 0 and before(now_ms_s, expires) then
-            local take = math.min(rem, need)
-            nplan = nplan + 1
-            plan[nplan] = { id, m, take, rem - take, free }
-            need = need - take
-            if need == 0 then break end
-          end
-        end
-        offset = offset == 0 and 1 or offset + 8
-      end
+  offset = offset == 0 and 1 or offset + 8
+  if #page == 0 then exhausted_index = true return end
+  for j = 1, #page, 2 do
+    local m, expires, free = page[j], page[j + 1], false
+    local id = string.sub(m, 17)
+    if expires == '0' then
+      local info = common().lot_info(LOTS, id)
+      expires, free = info and string.format('%d', info.expires), true
     end
-    if need > 0 then
-      return reject('CALLS_EXHAUSTED', mode, limit, 0, 0, math.max(usable, 0))
+    local rem = tonumber(redis.call('HGET', LOTS, id .. ':r')) or 0
+    if expires and rem > 0 and before(now_ms_s, expires) then
+      loaded = loaded + 1
+      lots[loaded] = { id = id, m = m, rem = rem, took = 0, free = free }
     end
   end
 end
 
-if tpl == 'create' and (tonumber(g[5]) or 0) >= (tonumber(g[6]) or 0) then
-  return reject('TEMPLATE_QUOTA_EXHAUSTED', mode, limit, 0, 0, reported_calls)
+-- Takes cost calls in use order, or nothing when they cannot be covered in full. Returns the
+-- calls taken from the free lot and the record's "taken" field (lot:n,...), or nil.
+local function take_calls(cost, cost_s)
+  if usable < cost then return nil end
+  local need, j, plan = cost, 1, {}
+  while need > 0 do
+    if j > loaded then
+      if exhausted_index then return nil end
+      load_lots()
+    else
+      local lot = lots[j]
+      local take = math.min(lot.rem, need)
+      if take > 0 then
+        plan[#plan + 1] = { lot, take }
+        need = need - take
+      end
+      j = j + 1
+    end
+  end
+  local free, taken = 0, {}
+  for k = 1, #plan do
+    local lot, take = plan[k][1], plan[k][2]
+    lot.rem, lot.took = lot.rem - take, lot.took + take
+    if lot.free then free = free + take end
+    taken[k] = lot.id .. ':' .. (take == cost and cost_s or string.format('%d', take))
+  end
+  usable = usable - cost
+  return free, table.concat(taken, ',')
+end
+
+-- Rule 7: a create needs a free slot.
+local tu, tq = tonumber(g[5]) or 0, tonumber(g[6]) or 0
+local function template_slot_free(tpl)
+  return tpl ~= 'create' or tu < tq
 end
 
 -- Rule 6: entries are admission times (µs), newest first. Entries that left the window
--- (now - 1 s, now] are dropped from the tail (looking at two at a time), so what remains is in
--- the window and every look-up is at the list's ends: O(1) amortised per request, whatever the
--- limit. Dropping aged entries before the checks changes no decision (they count in no window
--- from now on), so it is not a "write" in the sense of rule 8.
-local count, oldest, len = 0, now, 0
-if qps_limited then
+-- (now - 1 s, now] are dropped from the tail (two at a time), so what remains is in the window and
+-- every look-up is at the list's ends: O(1) amortised per request. Dropping aged entries changes
+-- no decision (they count in no window from now on), so it is not a "write" in the sense of
+-- rule 8. Admissions of this batch are pushed at the end, all at now.
+local in_window, oldest = 0, now
+local function window_count()
   local cutoff = now - 1000000
   while true do
     local tail = redis.call('LRANGE', W, '-2', '-1')
-    local n = #tail
-    if n == 0 then break end
-    local last = tonumber(tail[n])
+    local k = #tail
+    if k == 0 then return end
+    local last = tonumber(tail[k])
     if last > cutoff then
-      oldest, len = last, redis.call('LLEN', W)
-      break
+      oldest, in_window = last, redis.call('LLEN', W)
+      return
     end
-    local prev = n == 2 and tonumber(tail[1])
+    local prev = k == 2 and tonumber(tail[1])
     if prev and prev > cutoff then
       redis.call('LTRIM', W, '0', '-2')
-      oldest, len = prev, redis.call('LLEN', W)
-      break
+      oldest, in_window = prev, redis.call('LLEN', W)
+      return
     end
-    redis.call('LTRIM', W, '0', n == 2 and '-3' or '-2')
+    redis.call('LTRIM', W, '0', k == 2 and '-3' or '-2')
   end
-  count = math.min(len, limit)
-  if count >= limit then
-    local retry = 1000
-    if limit > 0 then
-      -- The limit-th newest entry leaves the window first; it is the tail unless the limit was lowered.
-      if len > limit then oldest = tonumber(redis.call('LINDEX', W, limit - 1)) end
-      retry = math.max(0, math.ceil((oldest + 1000000 - now) / 1000))
+end
+if any_qps then window_count() end
+
+local pushed, retry_ms = 0, nil
+-- The wait until the limit-th newest admission leaves the window: this batch's own (at now) are
+-- the newest, then the list's entries, newest first.
+local function window_retry_ms()
+  if retry_ms then return retry_ms end
+  local entry = now
+  if limit > pushed then
+    local idx = limit - pushed
+    entry = (idx >= in_window) and oldest or tonumber(redis.call('LINDEX', W, idx - 1))
+  end
+  retry_ms = math.max(1, math.ceil((entry + 1000000 - now) / 1000))
+  return retry_ms
+end
+
+-- Every request in order: permanent reasons before the transient QPS one, as in MemoryAdmission.
+local admitted, charged_total, charged_free, creates, records = 0, 0, 0, 0, {}
+-- calls remaining as reported: the usable calls in count mode (nil here), -1 in QPS mode
+local reported
+if mode ~= 'count' then reported = -1 end
+for i = 1, n do
+  local r = req[i]
+  if r then
+    local calls = reported or math.max(usable, 0)
+    local counted = r.qps and in_window + pushed or 0
+    -- the limit applies to (and is reported for) QPS-limited routes only
+    local lim, lim_s = 0, '0'
+    if r.qps then lim, lim_s = limit, limit_s end
+    if r.qps and mode == 'qps' and limit <= 0 then
+      reject(i, 'QPS_NOT_PURCHASED', mode, 0, 0, 0, -1)
+    elseif mode == 'count' and r.cost > 0 and usable < r.cost then
+      reject(i, 'CALLS_EXHAUSTED', mode, lim, 0, 0, calls)
+    elseif not template_slot_free(r.tpl) then
+      reject(i, 'TEMPLATE_QUOTA_EXHAUSTED', mode, lim, 0, 0, reported or usable)
+    elseif r.qps and counted >= limit then
+      reject(i, 'QPS_EXCEEDED', mode, lim, 0, window_retry_ms(), reported or usable)
+    else
+      local free, taken = 0, ''
+      if mode == 'count' and r.cost > 0 then
+        free, taken = take_calls(r.cost, r.cost_s)
+      end
+      if not free then
+        -- the index held fewer calls than the group's total said: deny rather than charge in part
+        reject(i, 'CALLS_EXHAUSTED', mode, lim, 0, 0, calls)
+      else
+        local charged = (mode == 'count' and r.cost > 0) and r.cost or 0
+        local remaining, reset_ms = 0, 0
+        if r.qps then
+          local first = (in_window > 0) and oldest or now
+          remaining = limit - counted - 1
+          reset_ms = math.max(0, math.ceil((first + 1000000 - now) / 1000))
+          pushed = pushed + 1
+        end
+        if r.tpl == 'create' then tu, creates = tu + 1, creates + 1 end
+        charged_total, charged_free, admitted = charged_total + charged, charged_free + free, admitted + 1
+        local left = reported or usable
+        answer(i, 'A', mode, lim, remaining, reset_ms, left, charged)
+        if charged > 0 or r.tpl ~= 'none' then
+          records[#records + 1] = { KEYS[8 + i], 'applied\31' .. mode .. '\31' .. lim_s .. '\31'
+            .. string.format('%d\31%d\31%d', remaining, reset_ms, left) .. '\31'
+            .. (charged > 0 and r.cost_s or '0') .. '\31' .. group .. '\31' .. day .. '\31' .. r.tpl .. '\31' .. taken }
+        end
+      end
     end
-    return reject('QPS_EXCEEDED', mode, limit, 0, math.max(retry, 1), reported_calls)
   end
 end
 
--- Every check passed: apply the charge, the slot and the window together (rule 8).
-local charged, charged_free, taken = 0, 0, ''
+-- Every decision made: apply the charges, the slots and the window together (rule 8).
 if expired then
   for _, m in ipairs(expired) do
     redis.call('ZREM', IDX, m)
     redis.call('HINCRBY', G, 'calls', -expired[m])
   end
 end
--- A plan covers the cost exactly: a lot that takes all of it is charged the cost as it came.
-for i = 1, nplan do
-  local p = plan[i]
-  local take = p[3] == cost and cost_s or string.format('%d', p[3])
-  redis.call('HINCRBY', LOTS, p[1] .. ':r', '-' .. take)
-  if p[4] == 0 then redis.call('ZREM', IDX, p[2]) end
-  charged = charged + p[3]
-  if p[5] then charged_free = charged_free + p[3] end
-  taken = (i == 1) and (p[1] .. ':' .. take) or (taken .. ',' .. p[1] .. ':' .. take)
+for j = 1, loaded do
+  local lot = lots[j]
+  if lot.took > 0 then
+    redis.call('HINCRBY', LOTS, lot.id .. ':r', -lot.took)
+    if lot.rem == 0 then redis.call('ZREM', IDX, lot.m) end
+  end
 end
-if charged > 0 then
-  redis.call('HINCRBY', G, 'calls', '-' .. cost_s)
-  reported_calls = usable - charged
-end
+if charged_total > 0 then redis.call('HINCRBY', G, 'calls', -charged_total) end
 if expired or not nx then
   -- nx = the earliest expiry among the lots still indexed: paid lots are scored by expiry, the
   -- free lot by 0. None: 9999999999999 (the year 2286).
@@ -259,38 +399,29 @@ if expired or not nx then
   end
   redis.call('HSET', G, 'nx', next_exp)
 end
-if tpl == 'create' then redis.call('HINCRBY', G, 'tu', '1') end
+if creates > 0 then redis.call('HINCRBY', G, 'tu', creates) end
 
-local remaining, reset_ms = 0, 0
-if qps_limited then
-  redis.call('LPUSH', W, now_s)
-  -- No LTRIM: an admission means count < limit, so len < limit before this push. The list must
-  -- outlive its newest entry by 1 s. Its expiry is set to now + 3 s when wx (then now + 900 ms)
-  -- has passed, not on every push. Older scripts, which PEXPIRE 2000 after each push, never cut
-  -- it short either: their pushes after our last refresh r set at least r + 2000, and we pushed
-  -- at most 900 ms after r.
+if pushed > 0 then
+  local entries = {}
+  for j = 1, pushed do entries[j] = now_s end
+  redis.call('LPUSH', W, unpack(entries))
+  -- No LTRIM: every push was below the limit. The list must outlive its newest entry by 1 s. Its
+  -- expiry is set to now + 3 s when wx (then now + 900 ms) has passed, not on every batch.
   local wx = g[4]
   if not wx or before(wx, now_ms_s) then
     redis.call('PEXPIREAT', W, string.format('%d', now_ms + 3000))
     redis.call('HSET', G, 'wx', string.format('%d', now_ms + 900))
   end
-  remaining = limit - count - 1
-  reset_ms = math.max(0, math.ceil((oldest + 1000000 - now) / 1000))
 end
 
--- The record lets a resent script return the first result, and settle/cancel undo exactly what was taken. An
--- admit that took nothing (QPS mode, a free route) has nothing to undo or to take twice: no record, so
--- uncharged traffic costs Redis no memory per request.
-if charged > 0 or tpl ~= 'none' then
-  redis.call('SET', RQ, 'applied\31' .. mode .. '\31' .. limit_s .. '\31'
-    .. string.format('%d\31%d\31%d', remaining, reset_ms, reported_calls) .. '\31'
-    .. (charged > 0 and cost_s or '0') .. '\31' .. group .. '\31' .. day .. '\31' .. tpl .. '\31' .. taken,
-    'PX', ARGV[12])
+-- The records let a resent batch return its first results, and settle/cancel undo exactly what
+-- was taken. An admit that took nothing (QPS mode, a free route) has nothing to undo or to take
+-- twice: no record, so uncharged traffic costs Redis no memory per request.
+for j = 1, #records do
+  redis.call('SET', records[j][1], records[j][2], 'PX', ARGV[8])
 end
--- charged is 0 or the cost.
-if redis.call('HINCRBY', U, 'admitted', '1') == 1 then redis.call('EXPIRE', U, USAGE_TTL) end
-if charged > 0 and redis.call('HINCRBY', U, 'charged', cost_s) == charged then redis.call('EXPIRE', U, USAGE_TTL) end
-if charged_free > 0 and redis.call('HINCRBY', U, 'charged_free', string.format('%d', charged_free)) == charged_free then
-  redis.call('EXPIRE', U, USAGE_TTL)
-end
-return { 'A', mode, limit, remaining, reset_ms, reported_calls, charged }
+count_usage('admitted', admitted)
+count_usage('charged', charged_total)
+count_usage('charged_free', charged_free)
+count_rejections()
+return out

@@ -33,6 +33,14 @@ end
 
 local USAGE_TTL_S = 400 * 86400
 
+-- Something that can turn a denial into an admission changed for this tenant (calls granted or
+-- refunded, QPS bought, mode, status or keys changed): every replica drops the denials it knows
+-- for the tenant (KnownDenials). The message is the tenant's key prefix.
+local CHANGED_CHANNEL = 'qg:changed'
+local function changed(prefix)
+  redis.call('PUBLISH', CHANGED_CHANNEL, prefix)
+end
+
 local function usage_key(prefix, group, day)
   return prefix .. 'u:' .. group .. ':' .. fmt(day)
 end

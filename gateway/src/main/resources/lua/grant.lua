@@ -79,4 +79,5 @@ end
 redis.call('HSET', O, 'fp', fp, 'res', result)
 ledger(prefix, at_ms, kind == 'pack' and 'pack_granted' or (kind == 'qps' and 'qps_bought' or 'templates_granted'),
   group, order, detail, price, currency)
+changed(prefix)
 return { 'OK', result }

@@ -35,6 +35,7 @@ local function refund_all()
     back = back + refund_lot(gkey, id, tonumber(n), now_ms)
   end
   usage_incr(prefix, group, day, 'refunded', back)
+  if back > 0 then changed(prefix) end
 end
 
 local function release_slot()

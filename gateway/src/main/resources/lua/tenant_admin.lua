@@ -16,6 +16,7 @@ local now_ms = math.floor(now_us() / 1000)
 if op == 'status' then
   if redis.call('HGET', T, 'status') ~= ARGV[3] then
     redis.call('HSET', T, 'status', ARGV[3])
+    changed(prefix)
     ledger(prefix, now_ms, ARGV[3] == 'suspended' and 'suspended' or 'resumed', '', '', '', '', '')
   end
   return { 'OK' }
@@ -25,6 +26,7 @@ if op == 'mode' then
   local gkey = touch_group(prefix, ARGV[3])
   if redis.call('HGET', gkey, 'mode') ~= ARGV[4] then
     redis.call('HSET', gkey, 'mode', ARGV[4])
+    changed(prefix)
     ledger(prefix, now_ms, 'mode_set', ARGV[3], '', ARGV[4], '', '')
   end
   return { 'OK' }
@@ -54,6 +56,7 @@ if op == 'revoke' then
   redis.call('HSET', KI, ARGV[3], rec)
   -- Admission reads only the digest hash: deleting the digest stops the key on every replica now.
   redis.call('HDEL', K, f[1])
+  changed(prefix)
   ledger(prefix, now_ms, 'key_revoked', '', '', ARGV[3], '', '')
   return { 'OK', rec }
 end

@@ -58,8 +58,10 @@ public final class Replica implements AutoCloseable {
         this.workers = Gateway.newWorkerGroup(startup, transport);
         this.store = openStore(startup.store(), workers, transport);
         this.retries = new StoreRetries(100_000, Duration.ofHours(1));
+        // Coalescing pays on a store behind a round trip; the memory store answers at once.
+        int callsInFlight = startup.store().type() == StoreConfig.Type.REDIS ? startup.store().redis().callsInFlight() : 0;
         QuotaAdmission admission = new QuotaAdmission(holder::current, store, new RequestIds(), retries, metrics,
-                InstantSource.system());
+                InstantSource.system(), callsInFlight);
         this.gateway = new Gateway(startup, admission, metrics, transport, workers);
         this.reloader = new ConfigReloader(file, holder, metrics);
     }

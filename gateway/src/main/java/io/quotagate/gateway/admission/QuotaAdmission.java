@@ -15,11 +15,13 @@ import io.quotagate.gateway.store.AdmitCommand;
 import io.quotagate.gateway.store.AdmitResult;
 import io.quotagate.gateway.store.QuotaStore;
 import io.quotagate.gateway.store.SettleCommand;
+import io.quotagate.gateway.store.TemplateUse;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +46,31 @@ public final class QuotaAdmission implements Admission {
     private final GatewayMetrics metrics;
     private final InstantSource clock;
     private final RecentKeys recentKeys = new RecentKeys(600_000, 100_000);
+    /** Store calls each event loop may have out at once; 0: no coalescing, one store call per request. */
+    private final int maxStoreCallsInFlight;
+    private final boolean coalesce;
+    private final AdmitCoalescer.Observer coalescerObserver;
+    private final ThreadLocal<AdmitCoalescer> coalescers = new ThreadLocal<>();
+    /** Denials repeated without a store call; null when the store cannot tell us about changes. */
+    private final KnownDenials knownDenials;
 
+    /** Admission without coalescing: one store call per request (the memory store answers at once anyway). */
     public QuotaAdmission(Supplier<ConfigHolder.Active> configs, QuotaStore store, RequestIds requestIds, StoreRetries retries,
                           GatewayMetrics metrics, InstantSource clock) {
+        this(configs, store, requestIds, retries, metrics, clock, 0);
+    }
+
+    /**
+     * @param maxStoreCallsInFlight when positive, the admits of one event loop pass are sent together
+     *                              ({@link AdmitCoalescer}), with at most this many store calls out per loop
+     */
+    public QuotaAdmission(Supplier<ConfigHolder.Active> configs, QuotaStore store, RequestIds requestIds, StoreRetries retries,
+                          GatewayMetrics metrics, InstantSource clock, int maxStoreCallsInFlight) {
+        this.maxStoreCallsInFlight = maxStoreCallsInFlight;
+        this.coalesce = maxStoreCallsInFlight > 0;
+        this.coalescerObserver = AdmitCoalescer.Observer.NONE;
+        KnownDenials denials = new KnownDenials();
+        this.knownDenials = coalesce && store.subscribeToChanges(denials::changed) ? denials : null;
         this.configs = configs;
         this.store = store;
         this.requestIds = requestIds;
@@ -57,6 +81,11 @@ public final class QuotaAdmission implements Admission {
 
     @Override
     public CompletionStage<Decision> admit(AdmissionRequest request) {
+        return admit(request, null);
+    }
+
+    @Override
+    public CompletionStage<Decision> admit(AdmissionRequest request, Executor loop) {
         ConfigHolder.Active current = configs.get();
         Optional<RouteMatch> found = current.routes().match(request.method(), request.path());
         if (found.isEmpty()) {
@@ -73,16 +102,42 @@ public final class QuotaAdmission implements Admission {
         AdmitCommand command = command(current.config(), route, tenant, ApiKeys.digest(request.apiKey()));
         OnError onError = route.group().effectiveOnError(current.config().store());
         long started = System.nanoTime();
-        CompletableFuture<AdmitResult> admitted = store.admit(command).toCompletableFuture();
+        long epoch = 0;
+        if (knownDenials != null) {
+            AdmitResult.Denied known = knownDenials.lookup(command, started);
+            if (known != null) {
+                return CompletableFuture.completedFuture(decide(route, command, known, onError));
+            }
+            epoch = knownDenials.epoch();
+        }
+        CompletableFuture<AdmitResult> admitted = loop != null && coalesce
+                ? coalescer(loop).admit(command) : store.admit(command).toCompletableFuture();
         if (admitted.isDone() && !admitted.isCompletedExceptionally()) {
             // The memory store answers at once: skip the continuation and its allocations.
             metrics.admissionDuration(System.nanoTime() - started);
             return CompletableFuture.completedFuture(decide(route, command, admitted.getNow(null), onError));
         }
+        long sentEpoch = epoch;
         return admitted.handle((result, error) -> {
             metrics.admissionDuration(System.nanoTime() - started);
-            return error == null ? decide(route, command, result, onError) : storeFailed(route, command, onError, error);
+            if (error != null) {
+                return storeFailed(route, command, onError, error);
+            }
+            if (knownDenials != null) {
+                knownDenials.remember(command, result, started, sentEpoch);
+            }
+            return decide(route, command, result, onError);
         });
+    }
+
+    /** This loop's coalescer; admit runs on the loop's own thread, so a thread-local finds it. */
+    private AdmitCoalescer coalescer(Executor loop) {
+        AdmitCoalescer c = coalescers.get();
+        if (c == null || !c.servesCurrentThread(loop)) {
+            c = new AdmitCoalescer(loop, store, maxStoreCallsInFlight, coalescerObserver);
+            coalescers.set(c);
+        }
+        return c;
     }
 
     private AdmitCommand command(GatewayConfig config, RouteMatch match, String tenant, String digest) {
@@ -95,7 +150,7 @@ public final class QuotaAdmission implements Admission {
         long retention = config.upstream().connectTimeout().toMillis() + config.upstream().responseTimeout().toMillis()
                 + RETENTION_MARGIN_MS;
         return new AdmitCommand(requestIds.next(), tenant, digest, group.name(), route.cost(), route.qps(),
-                route.templates(), override.countModeQps(group), override.maxQps(group),
+                templateUse(route.templates()), override.countModeQps(group), override.maxQps(group),
                 new Activation(defaults.freeCalls(), freeValidity, defaults.freeTemplates()), retention);
     }
 
@@ -157,17 +212,24 @@ public final class QuotaAdmission implements Admission {
             case TRANSPORT_ERROR, TIMEOUT, CLIENT_ABORTED_BEFORE_SEND -> true;
         };
         boolean refund = failed && admitted.charged() > 0;
-        TemplateAction templates = admitted.route().route().templates();
-        boolean templateWork = templates == TemplateAction.CREATE || templates == TemplateAction.DELETE && answered2xx;
-        if (!refund && !templateWork) {
-            return; // the common case: a 2xx on a charged route needs no second round trip
+        SettleCommand command = new SettleCommand(admitted.requestId(), admitted.tenantId(),
+                admitted.route().group().name(), refund, answered2xx, templateUse(admitted.route().route().templates()));
+        if (command.changesNothing()) {
+            store.forget(command); // the common case: a 2xx on a charged route needs no second round trip
+            return;
         }
         if (refund) {
             metrics.refund();
         }
-        SettleCommand command = new SettleCommand(admitted.requestId(), admitted.tenantId(),
-                admitted.route().group().name(), refund, answered2xx);
         retries.submit("settle " + admitted.requestId(), () -> store.settle(command));
+    }
+
+    private static TemplateUse templateUse(TemplateAction action) {
+        return switch (action) {
+            case NONE -> TemplateUse.NONE;
+            case CREATE -> TemplateUse.CREATE;
+            case DELETE -> TemplateUse.DELETE;
+        };
     }
 
     private static Decision.Rejected rejected(RejectionCode code, RouteMatch route, String tenant, RateLimitState state,

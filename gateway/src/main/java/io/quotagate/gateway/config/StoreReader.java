@@ -42,7 +42,8 @@ final class StoreReader {
     }
 
     private static RedisConfig redis(ConfigNode node) throws ConfigException {
-        ConfigMap m = node.map("address", "cluster", "sentinel", "password", "timeout", "retry_attempts");
+        ConfigMap m = node.map("address", "cluster", "sentinel", "password", "timeout", "retry_attempts",
+                "calls_in_flight");
         List<String> modes = new ArrayList<>();
         for (String mode : List.of("address", "cluster", "sentinel")) {
             if (m.get(mode) != null) {
@@ -59,7 +60,8 @@ final class StoreReader {
         String password = m.string("password", "");
         return new RedisConfig(address, cluster, sentinel, password.isEmpty() ? null : password,
                 m.duration("timeout", Duration.ofMillis(200)),
-                m.integer("retry_attempts", 2, 0, 10));
+                m.integer("retry_attempts", 2, 0, 10),
+                m.integer("calls_in_flight", RedisConfig.DEFAULT_CALLS_IN_FLIGHT, 0, 1024));
     }
 
     private static RedisConfig.SentinelConfig sentinel(ConfigNode node) throws ConfigException {

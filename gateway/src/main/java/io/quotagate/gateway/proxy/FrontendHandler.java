@@ -126,7 +126,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 HttpUtil.is100ContinueExpected(request), hasBody, chunked);
         mode = Mode.ADMITTING;
         CompletableFuture<Decision> decision = px.admission()
-                .admit(new AdmissionRequest(request.method().name(), rawPath(request.uri()), key))
+                .admit(new AdmissionRequest(request.method().name(), rawPath(request.uri()), key), ctx.channel().eventLoop())
                 .toCompletableFuture();
         if (decision.isDone()) {
             onDecision(request, info, decision.isCompletedExceptionally() ? storeUnavailable() : decision.getNow(null));
@@ -137,6 +137,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** A decision that came from another thread: handled on the connection's event loop, if it still runs. */
     private void decided(HttpRequest request, Exchange.RequestInfo info, Decision decision) {
+        if (ctx.executor().inEventLoop()) {
+            onDecision(request, info, decision); // admission completed it on this loop already
+            return;
+        }
         try {
             ctx.executor().execute(() -> onDecision(request, info, decision));
         } catch (RejectedExecutionException stopped) {

@@ -1,6 +1,5 @@
 package io.quotagate.gateway.store;
 
-import io.quotagate.gateway.config.RouteConfig.TemplateAction;
 import java.util.Objects;
 
 /**
@@ -23,7 +22,7 @@ public record AdmitCommand(
         String group,
         int cost,
         boolean qpsLimited,
-        TemplateAction templates,
+        TemplateUse templates,
         int countModeQps,
         int maxQps,
         Activation activation,

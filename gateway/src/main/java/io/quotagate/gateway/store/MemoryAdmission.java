@@ -1,6 +1,5 @@
 package io.quotagate.gateway.store;
 
-import io.quotagate.gateway.config.RouteConfig.TemplateAction;
 import io.quotagate.gateway.store.AdmitResult.Admitted;
 import io.quotagate.gateway.store.AdmitResult.Denied;
 import io.quotagate.gateway.store.AdmitResult.Reason;
@@ -12,8 +11,8 @@ import java.util.Map;
 
 /**
  * The admission, settlement and cancellation rules of {@link MemoryQuotaStore}, step for step the same as
- * {@code lua/admit.lua} and {@code lua/settle.lua}: checks that only read, then every write at once.
- * Not thread-safe: the store calls it under its lock.
+ * {@code lua/admit.lua} and {@code lua/settle.lua}, with the same names (docs/rules.md maps them): checks that only
+ * read, then every write at once. Not thread-safe: the store calls it under its lock.
  */
 final class MemoryAdmission {
 
@@ -29,12 +28,12 @@ final class MemoryAdmission {
 
     AdmitResult admit(AdmitCommand c, long nowMicros) {
         Instant now = Instant.ofEpochMilli(Math.floorDiv(nowMicros, 1000));
-        MemoryRequests.Request prior = requests.get(c.tenantId(), c.requestId(), now);
-        if (prior != null) {
-            return prior.live() ? prior.result : denied(Reason.CANCELLED, BillingMode.COUNT, 0, -1);
+        AdmitResult recorded = recordedDecision(c, now);
+        if (recorded != null) {
+            return recorded;
         }
-        MemoryTenant tenant = StoreRules.wellFormed(c) ? tenants.get(c.tenantId()) : null;
-        if (tenant == null || !tenant.keyIdByDigest.containsKey(c.keyDigest())) {
+        MemoryTenant tenant = validKey(c);
+        if (tenant == null) {
             return denied(Reason.INVALID_API_KEY, BillingMode.COUNT, 0, -1);
         }
         long day = Math.floorDiv(now.toEpochMilli(), 86_400_000L);
@@ -51,9 +50,24 @@ final class MemoryAdmission {
         return apply(c, tenant, group, now, nowMicros, day);
     }
 
+    /** Rule 10: a repeated admit returns its recorded decision; a cancelled id never charges. */
+    private AdmitResult recordedDecision(AdmitCommand c, Instant now) {
+        MemoryRequests.Request prior = requests.get(c.tenantId(), c.requestId(), now);
+        if (prior == null) {
+            return null;
+        }
+        return prior.live() ? prior.result : denied(Reason.CANCELLED, BillingMode.COUNT, 0, -1);
+    }
+
+    /** The tenant whose active key this is; unknown tenants and unknown or revoked keys look the same. */
+    private MemoryTenant validKey(AdmitCommand c) {
+        MemoryTenant tenant = StoreRules.wellFormed(c) ? tenants.get(c.tenantId()) : null;
+        return tenant != null && tenant.keyIdByDigest.containsKey(c.keyDigest()) ? tenant : null;
+    }
+
     /** Every rule that can deny, in the order of the script: permanent reasons before the transient QPS one. */
     private Denied check(AdmitCommand c, MemoryGroup group, Instant now, long nowMicros) {
-        int limit = limit(c, group, now);
+        int limit = qpsLimitInForce(c, group, now);
         if (group.mode == BillingMode.QPS && c.qpsLimited() && limit <= 0) {
             return denied(Reason.QPS_NOT_PURCHASED, group.mode, 0, -1);
         }
@@ -61,49 +75,41 @@ final class MemoryAdmission {
         if (group.mode == BillingMode.COUNT && c.cost() > 0 && calls < c.cost()) {
             return new Denied(Reason.CALLS_EXHAUSTED, group.mode, limit, 0, 0, Math.max(calls, 0));
         }
-        if (c.templates() == TemplateAction.CREATE && group.templatesUsed >= group.templateQuota) {
+        if (!templateSlotFree(c, group)) {
             return new Denied(Reason.TEMPLATE_QUOTA_EXHAUSTED, group.mode, limit, 0, 0, calls);
         }
-        if (c.qpsLimited() && group.inWindow(limit, nowMicros) >= limit) {
-            long retry = limit > 0 ? ceilMillis(group.windowEntry(limit - 1) + WINDOW_MICROS - nowMicros) : 1000;
-            return new Denied(Reason.QPS_EXCEEDED, group.mode, limit, 0, Math.max(retry, 1), calls);
+        if (c.qpsLimited() && group.windowCount(limit, nowMicros) >= limit) {
+            return new Denied(Reason.QPS_EXCEEDED, group.mode, limit, 0, windowRetryMillis(group, limit, nowMicros), calls);
         }
         return null;
     }
 
     private Admitted apply(AdmitCommand c, MemoryTenant tenant, MemoryGroup group, Instant now, long nowMicros, long day) {
-        int limit = limit(c, group, now);
+        int limit = qpsLimitInForce(c, group, now);
         long calls = group.mode == BillingMode.COUNT ? group.usableCalls(now) : -1;
-        List<MemoryRequests.Taken> taken = new ArrayList<>();
+        List<MemoryRequests.Taken> taken = group.mode == BillingMode.COUNT && c.cost() > 0
+                ? takeCalls(group, c.cost(), now) : List.of();
         long charged = 0;
         long chargedFree = 0;
-        if (group.mode == BillingMode.COUNT) {
-            for (MemoryGroup.MemoryLot lot : group.usableLots(now)) {
-                long take = Math.min(lot.remaining, c.cost() - charged);
-                if (take == 0) {
-                    break;
-                }
-                lot.remaining -= take;
-                charged += take;
-                chargedFree += lot.source == Lot.Source.FREE ? take : 0;
-                taken.add(new MemoryRequests.Taken(lot.id, take));
-            }
-            calls -= charged;
+        for (MemoryRequests.Taken t : taken) {
+            charged += t.n();
+            chargedFree += t.free() ? t.n() : 0;
         }
-        if (c.templates() == TemplateAction.CREATE) {
+        calls -= charged;
+        if (c.templates() == TemplateUse.CREATE) {
             group.templatesUsed++;
         }
         long remaining = 0;
         long reset = 0;
         if (c.qpsLimited()) {
-            int count = group.inWindow(limit, nowMicros);
+            int count = group.windowCount(limit, nowMicros);
             long oldest = count > 0 ? group.windowEntry(count - 1) : nowMicros;
             group.push(nowMicros, limit);
             remaining = limit - count - 1;
             reset = ceilMillis(oldest + WINDOW_MICROS - nowMicros);
         }
         Admitted result = new Admitted(group.mode, limit, remaining, reset, calls, (int) charged);
-        if (charged > 0 || c.templates() != TemplateAction.NONE) {
+        if (charged > 0 || c.templates() != TemplateUse.NONE) {
             // Nothing taken, nothing to undo: uncharged admits keep no record (as on Redis).
             requests.put(c, day, taken, result, now);
         }
@@ -113,7 +119,41 @@ final class MemoryAdmission {
         return result;
     }
 
-    /** Settles or cancels; returns what happened, for tests and logs. */
+    /**
+     * Rule 2: takes {@code cost} calls from the free lot first, then from paid lots by expiry, then grant time;
+     * never from an expired lot. The caller checked that the usable calls cover the cost.
+     */
+    private static List<MemoryRequests.Taken> takeCalls(MemoryGroup group, long cost, Instant now) {
+        List<MemoryRequests.Taken> taken = new ArrayList<>(1);
+        long need = cost;
+        for (MemoryGroup.MemoryLot lot : group.usableLots(now)) {
+            long take = Math.min(lot.remaining, need);
+            lot.remaining -= take;
+            need -= take;
+            taken.add(new MemoryRequests.Taken(lot.id, take, lot.source == Lot.Source.FREE));
+            if (need == 0) {
+                break;
+            }
+        }
+        return taken;
+    }
+
+    /** Rule 7: a template create needs a free slot. */
+    private static boolean templateSlotFree(AdmitCommand c, MemoryGroup group) {
+        return c.templates() != TemplateUse.CREATE || group.templatesUsed < group.templateQuota;
+    }
+
+    /** Rule 6: the wait until the limit-th newest admission leaves the window. */
+    private static long windowRetryMillis(MemoryGroup group, int limit, long nowMicros) {
+        long retry = limit > 0 ? ceilMillis(group.windowEntry(limit - 1) + WINDOW_MICROS - nowMicros) : 1000;
+        return Math.max(retry, 1);
+    }
+
+    int records() {
+        return requests.size();
+    }
+
+    /** Rules 7 and 9: settles or cancels; returns what happened, for tests and logs. */
     String finish(String tenantId, String requestId, boolean cancel, boolean refund, boolean upstream2xx, Instant now) {
         MemoryRequests.Request r = requests.get(tenantId, requestId, now);
         MemoryTenant tenant = tenants.get(tenantId);
@@ -131,27 +171,40 @@ final class MemoryAdmission {
         if (cancel || refund) {
             long back = 0;
             for (MemoryRequests.Taken t : r.taken) {
-                MemoryGroup.MemoryLot lot = group.lot(t.lotId());
-                if (lot != null && now.isBefore(lot.expiresAt)) {
-                    lot.remaining += t.n();
-                    back += t.n();
-                }
+                back += refundLot(group, t, now);
             }
             tenant.count(r.group, r.day, "refunded", back);
         }
-        boolean releaseCreate = r.templates == TemplateAction.CREATE && (cancel || !upstream2xx);
-        boolean deleted = !cancel && r.templates == TemplateAction.DELETE && upstream2xx;
+        boolean releaseCreate = r.templates == TemplateUse.CREATE && (cancel || !upstream2xx);
+        boolean deleted = !cancel && r.templates == TemplateUse.DELETE && upstream2xx;
         if ((releaseCreate || deleted) && group.templatesUsed > 0) {
             group.templatesUsed--;
         }
-        r.state = cancel ? "cancelled" : "settled";
         if (cancel) {
-            requests.keepAtLeast(r, now.plus(StoreRules.TOMBSTONE_TTL));
+            requests.cancelled(r, now);
+        } else {
+            r.state = "settled";
         }
         return r.state;
     }
 
-    private static int limit(AdmitCommand c, MemoryGroup group, Instant now) {
+    /** The request ended with nothing to settle; see {@link QuotaStore#forget}. */
+    void forget(String tenantId, String requestId) {
+        requests.forget(tenantId, requestId);
+    }
+
+    /** Rule 9: gives calls back to the lot they came from, unless it expired meanwhile (then they are void). */
+    private static long refundLot(MemoryGroup group, MemoryRequests.Taken t, Instant now) {
+        MemoryGroup.MemoryLot lot = group.lot(t.lotId());
+        if (lot == null || !now.isBefore(lot.expiresAt)) {
+            return 0;
+        }
+        lot.remaining += t.n();
+        return t.n();
+    }
+
+    /** Rule 5 (QPS mode: active purchases, capped) or rule 4 (count mode's limit); 0 for unlimited routes. */
+    private static int qpsLimitInForce(AdmitCommand c, MemoryGroup group, Instant now) {
         if (!c.qpsLimited()) {
             return 0;
         }

@@ -99,7 +99,7 @@ final class MemoryGroup {
     }
 
     /** How many of the newest {@code min(size, limit)} admissions lie in (now - 1 s, now]. */
-    int inWindow(int limit, long nowMicros) {
+    int windowCount(int limit, long nowMicros) {
         return window.inWindow(limit, nowMicros);
     }
 

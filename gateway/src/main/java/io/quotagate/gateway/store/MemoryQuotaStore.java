@@ -37,6 +37,29 @@ public final class MemoryQuotaStore implements QuotaStore {
         return locked(() -> admission.admit(command, nowMicros()));
     }
 
+    /** One lock and one instant for the whole list, as one Redis call decides a batch. */
+    @Override
+    public CompletionStage<List<AdmitResult>> admitAll(List<AdmitCommand> commands) {
+        return locked(() -> {
+            long now = nowMicros();
+            List<AdmitResult> results = new ArrayList<>(commands.size());
+            for (AdmitCommand c : commands) {
+                results.add(admission.admit(c, now));
+            }
+            return results;
+        });
+    }
+
+    @Override
+    public void forget(SettleCommand c) {
+        lock.lock();
+        try {
+            admission.forget(c.tenantId(), c.requestId());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public CompletionStage<Void> settle(SettleCommand c) {
         return locked(() -> {
@@ -141,6 +164,16 @@ public final class MemoryQuotaStore implements QuotaStore {
             });
             return OpResult.ok(days);
         });
+    }
+
+    /** Request records kept now (tests check that none outlives its request). */
+    int requestRecords() {
+        lock.lock();
+        try {
+            return admission.records();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

@@ -3,7 +3,9 @@ package io.quotagate.gateway.store;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * Where balances, windows, keys and the ledger live. Every method is one atomic step in the store;
@@ -21,8 +23,29 @@ public interface QuotaStore extends AutoCloseable {
     /** Rules 1–8: the key, the tenant, the QPS window, the charge and the template slot, decided at once. */
     CompletionStage<AdmitResult> admit(AdmitCommand command);
 
+    /**
+     * Admits several requests, with results in list order. Requests of one tenant and group are decided in list
+     * order as if admitted one after another at one instant, in one atomic step (one round trip on Redis): this is
+     * how a replica amortises a store call over the requests that arrived together. Fails as a whole with
+     * {@link StoreUnavailableException} (nothing known about any of them). The default admits one at a time.
+     */
+    default CompletionStage<List<AdmitResult>> admitAll(List<AdmitCommand> commands) {
+        List<CompletableFuture<AdmitResult>> each = commands.stream().map(c -> admit(c).toCompletableFuture()).toList();
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(done -> each.stream().map(CompletableFuture::join).toList());
+    }
+
     /** Rules 7 and 9, after the upstream answered (or failed): refund and template slot, at most once per request. */
     CompletionStage<Void> settle(SettleCommand command);
+
+    /**
+     * An admitted request ended with nothing to settle ({@link SettleCommand#changesNothing()}, the common end of a
+     * charged call): the store may drop what it kept for it now instead of at the end of its retention. Never a
+     * round trip and never required: Redis lets the record expire; the memory store frees it, so that no
+     * per-request object outlives its request. A request forgotten is never settled or cancelled afterwards.
+     */
+    default void forget(SettleCommand command) {
+    }
 
     /**
      * Voids an admit whose outcome the caller never learnt (the store timed out, the request was answered 503 or
@@ -31,6 +54,17 @@ public interface QuotaStore extends AutoCloseable {
      * idempotent together with {@link #settle}: a request is refunded at most once.
      */
     CompletionStage<Void> cancel(String tenantId, String group, String requestId);
+
+    /**
+     * Tells {@code listener}, on any thread, the id of each tenant for which something changed, on any replica, that
+     * can turn a denial into an admission: calls granted or refunded, QPS bought, billing mode, status or keys
+     * changed; or null when changes may have been missed (a (re)subscription), meaning "any tenant". Returns false
+     * when this store cannot tell (then nobody may keep denials). The memory store has one replica and answers at
+     * once, so it does not tell.
+     */
+    default boolean subscribeToChanges(Consumer<String> listener) {
+        return false;
+    }
 
     // ---- tenant operations (the admin API exposes them) ----
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quotagate.gateway.admission.ApiKeys;
-import io.quotagate.gateway.config.RouteConfig.TemplateAction;
+import io.quotagate.gateway.store.TemplateUse;
 import io.quotagate.gateway.store.Activation;
 import io.quotagate.gateway.store.AdmitCommand;
 import io.quotagate.gateway.store.AdmitResult;
@@ -208,6 +208,6 @@ class AdminTenantsTest {
 
     private static AdmitCommand admit(String tenant, String apiKey) {
         return new AdmitCommand(UUID.randomUUID().toString(), tenant, ApiKeys.digest(apiKey), "portrait", 1, true,
-                TemplateAction.NONE, 20, 300, new Activation(200, Duration.ofDays(365).toMillis(), 20), 60_000);
+                TemplateUse.NONE, 20, 300, new Activation(200, Duration.ofDays(365).toMillis(), 20), 60_000);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -144,10 +145,12 @@ class TwoReplicasE2eTest {
         double seconds = hammer(8, Duration.ofSeconds(4), port -> replies.add(http.generate(port, key)));
         monitor.close();
 
-        // What the admit script pushed on the tenant's window list: each admission's time on the Redis clock (µs).
-        String windowPush = "\"LPUSH\" \"qg:{window}:g:portrait:w\" \"";
+        // What the admit script pushed on the tenant's window list: each admission's time on the Redis clock (µs),
+        // one value per admission (a batch pushes all of its admissions in one LPUSH).
+        String windowPush = "\"LPUSH\" \"qg:{window}:g:portrait:w\" ";
         List<Long> decided = monitor.lines().stream().filter(l -> l.contains(windowPush))
-                .map(l -> Long.parseLong(l.substring(l.indexOf(windowPush) + windowPush.length(), l.length() - 1)))
+                .flatMap(l -> Arrays.stream(l.substring(l.indexOf(windowPush) + windowPush.length()).split(" ")))
+                .map(v -> Long.parseLong(v.replace("\"", "")))
                 .sorted().toList();
         List<Instant> arrivals = tenantRequests("window").stream()
                 .map(RecordingUpstream.RecordedRequest::arrivedAt).sorted().toList();

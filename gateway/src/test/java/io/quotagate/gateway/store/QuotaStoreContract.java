@@ -10,7 +10,6 @@ import static io.quotagate.gateway.store.StoreFixture.refusal;
 import static io.quotagate.gateway.store.StoreFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quotagate.gateway.config.RouteConfig.TemplateAction;
 import io.quotagate.gateway.store.AdmitResult.Admitted;
 import io.quotagate.gateway.store.AdmitResult.Denied;
 import io.quotagate.gateway.store.AdmitResult.Reason;
@@ -366,8 +365,8 @@ public abstract class QuotaStoreContract {
     @Test
     void templateSlotsAreReservedKeptOnlyOn2xxAndFreedByDeletes() {
         f.create(new Activation(200, Duration.ofDays(365).toMillis(), 2), now());
-        StoreFixture.Admit create = request().templates(TemplateAction.CREATE);
-        StoreFixture.Admit delete = request().cost(0).templates(TemplateAction.DELETE);
+        StoreFixture.Admit create = request().templates(TemplateUse.CREATE);
+        StoreFixture.Admit delete = request().cost(0).templates(TemplateUse.DELETE);
 
         StoreFixture.Admit c1 = create.fresh();
         f.admitted(c1);
@@ -397,7 +396,7 @@ public abstract class QuotaStoreContract {
     void templateDeletesNeverTakeUsedBelowZero() {
         f.create(DEFAULT, now());
         for (int i = 0; i < 2; i++) {
-            StoreFixture.Admit d = request().cost(0).templates(TemplateAction.DELETE);
+            StoreFixture.Admit d = request().cost(0).templates(TemplateUse.DELETE);
             f.admitted(d);
             f.settle(d.id(), false, true);
         }
@@ -408,11 +407,11 @@ public abstract class QuotaStoreContract {
     void aDenialChargesNothingReservesNothingAndLeavesTheWindowAlone() {
         f.create(new Activation(200, Duration.ofDays(365).toMillis(), 0), now());
         // Template denial: no charge and no window entry (limit 1 would otherwise be used up).
-        f.denied(request().countQps(1).templates(TemplateAction.CREATE), Reason.TEMPLATE_QUOTA_EXHAUSTED);
+        f.denied(request().countQps(1).templates(TemplateUse.CREATE), Reason.TEMPLATE_QUOTA_EXHAUSTED);
         f.admitted(request().countQps(1));
         // QPS denial: no charge, no slot.
         ok(await(store.grantTemplates(new TenantOps.GrantTemplates(TENANT, GROUP, 1, "t", null, null, now()))));
-        f.denied(request().countQps(1).templates(TemplateAction.CREATE), Reason.QPS_EXCEEDED);
+        f.denied(request().countQps(1).templates(TemplateUse.CREATE), Reason.QPS_EXCEEDED);
 
         assertThat(f.remaining()).containsExactly(199L);
         assertThat(f.group().templates()).isEqualTo(new TemplateQuota(1, 0));
@@ -479,7 +478,7 @@ public abstract class QuotaStoreContract {
     @Test
     void cancelAfterTheAdmitRefundsAndReleasesOnceEvenWithSettle() {
         f.create(DEFAULT, now());
-        StoreFixture.Admit a = request().cost(5).templates(TemplateAction.CREATE);
+        StoreFixture.Admit a = request().cost(5).templates(TemplateUse.CREATE);
         f.admitted(a);
         f.cancel(a.id());
         f.cancel(a.id());
@@ -583,6 +582,106 @@ public abstract class QuotaStoreContract {
         });
         assertThat(refusal(await(store.usage("ghost", null, today(), today())))).isEqualTo(Refusal.NOT_FOUND);
         assertThat(refusal(await(store.usage(TENANT, null, today(), today().minusDays(1))))).isEqualTo(Refusal.INVALID);
+    }
+
+    // ---- batches: admitAll decides like admits one after another at one instant (rules 2, 6, 7, 8, 10) ----
+
+    @Test
+    void aBatchChargesInOrderUntilTheCallsRunOutAndDeniesTheRestWithoutPartialCharges() {
+        f.create(NO_FREE_CALLS, now());
+        f.grant(2, days(-1), days(10), "o-late");
+        f.grant(3, days(-1), days(5), "o-early");
+        List<StoreFixture.Admit> batch = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            batch.add(request().cost(i == 2 ? 3 : 1).countQps(10));
+        }
+        List<AdmitResult> r = f.admitAll(batch);
+
+        // 1 from the early lot, 1 more, then cost 3 finds only 3 left and takes them across both lots, then nothing.
+        assertThat(r.get(0)).isEqualTo(new Admitted(BillingMode.COUNT, 10, 9, 1000, 4, 1));
+        assertThat(r.get(1)).isEqualTo(new Admitted(BillingMode.COUNT, 10, 8, 1000, 3, 1));
+        assertThat(r.get(2)).isEqualTo(new Admitted(BillingMode.COUNT, 10, 7, 1000, 0, 3));
+        assertThat(r.get(3)).isInstanceOfSatisfying(Denied.class, d -> {
+            assertThat(d.reason()).isEqualTo(Reason.CALLS_EXHAUSTED);
+            assertThat(d.callsRemaining()).isZero();
+        });
+        assertThat(f.remaining()).containsExactly(0L, 0L);
+        // The cost-3 request took 1 from the early lot and 2 from the late one: a refund returns exactly those.
+        f.settle(batch.get(2).id(), true, false);
+        assertThat(f.group().lots()).extracting(Lot::remaining).containsExactly(1L, 2L);
+        UsageDay today = ok(await(store.usage(TENANT, GROUP, today(), today()))).get(0);
+        assertThat(today.admitted()).isEqualTo(3);
+        assertThat(today.charged()).isEqualTo(5);
+        assertThat(today.refunded()).isEqualTo(3);
+        assertThat(today.rejected()).containsEntry("calls_exhausted", 1L);
+    }
+
+    @Test
+    void aBatchFillsTheWindowAndItsRejectionsWaitForItsOwnAdmissions() {
+        f.create(DEFAULT, now());
+        f.admitted(request().countQps(4));
+        List<StoreFixture.Admit> batch = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            batch.add(request().countQps(4));
+        }
+        batch.add(request().countQps(4).qps(false));
+        List<AdmitResult> r = f.admitAll(batch);
+
+        assertThat(r.subList(0, 3)).extracting(a -> ((Admitted) a).windowRemaining()).containsExactly(2L, 1L, 0L);
+        for (AdmitResult denied : r.subList(3, 6)) {
+            assertThat(denied).isInstanceOfSatisfying(Denied.class, d -> {
+                assertThat(d.reason()).isEqualTo(Reason.QPS_EXCEEDED);
+                // the 4th newest admission is the one before the batch: it leaves first
+                assertThat(d.retryAfterMillis()).isBetween(1L, 1000L);
+            });
+        }
+        // A route outside the window still passes and is still charged.
+        assertThat(r.get(6)).isInstanceOfSatisfying(Admitted.class, a -> assertThat(a.charged()).isEqualTo(1));
+        assertThat(f.remaining()).containsExactly(195L);
+
+        List<AdmitResult> full = f.admitAll(List.of(request().countQps(3), request().countQps(3)));
+        // With the limit lowered to 3, the 3 newest admissions (all at one instant) leave together in 1 s at most.
+        assertThat(full).allSatisfy(d -> assertThat(((Denied) d).reason()).isEqualTo(Reason.QPS_EXCEEDED));
+    }
+
+    @Test
+    void aBatchMixesKeysFreeRoutesAndTemplateSlots() {
+        f.create(new Activation(10, Duration.ofDays(365).toMillis(), 1), now());
+        List<AdmitResult> r = f.admitAll(List.of(
+                request().templates(TemplateUse.CREATE),
+                request().key("qg_acme.wrong"),
+                request().templates(TemplateUse.CREATE),
+                request().cost(0).qps(false),
+                request().cost(2)));
+
+        assertThat(r.get(0)).isInstanceOfSatisfying(Admitted.class, a -> assertThat(a.charged()).isEqualTo(1));
+        assertThat(((Denied) r.get(1)).reason()).isEqualTo(Reason.INVALID_API_KEY);
+        assertThat(((Denied) r.get(2)).reason()).isEqualTo(Reason.TEMPLATE_QUOTA_EXHAUSTED);
+        assertThat(r.get(3)).isInstanceOfSatisfying(Admitted.class, a -> {
+            assertThat(a.charged()).isZero();
+            assertThat(a.limit()).isZero();
+            assertThat(a.callsRemaining()).isEqualTo(9);
+        });
+        assertThat(r.get(4)).isInstanceOfSatisfying(Admitted.class, a -> assertThat(a.callsRemaining()).isEqualTo(7));
+        assertThat(f.group().templates()).isEqualTo(new TemplateQuota(1, 1));
+        assertThat(f.remaining()).containsExactly(7L);
+    }
+
+    @Test
+    void aBatchRepeatedReturnsItsFirstDecisionsAndChargesOnceAcrossTenants() {
+        f.create(DEFAULT, now());
+        ok(await(store.createTenant(new TenantOps.CreateTenant("beta", "Beta", Map.of(GROUP, DEFAULT),
+                new KeyInfo("k1", digest("qg_beta.key"), null, null), now()))));
+        List<StoreFixture.Admit> batch = List.of(request().cost(2), request().tenant("beta").key("qg_beta.key"),
+                request().cost(3), request().tenant("beta").key("qg_beta.key").cost(5));
+
+        List<AdmitResult> first = f.admitAll(batch);
+        List<AdmitResult> again = f.admitAll(batch);
+
+        assertThat(again).isEqualTo(first);
+        assertThat(first).allSatisfy(a -> assertThat(a).isInstanceOf(Admitted.class));
+        assertThat(f.remaining()).containsExactly(195L);
+        assertThat(await(store.tenant("beta")).orElseThrow().groups().get(GROUP).lots().get(0).remaining()).isEqualTo(194);
     }
 
     // ---- concurrency ----

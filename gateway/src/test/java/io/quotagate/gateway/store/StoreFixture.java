@@ -2,7 +2,6 @@ package io.quotagate.gateway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quotagate.gateway.config.RouteConfig.TemplateAction;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -66,11 +65,11 @@ public final class StoreFixture {
 
     /** A route like {@code POST /v1/portrait/generate}: cost 1, QPS limited, count-mode limit 100. */
     public static Admit request() {
-        return new Admit(UUID.randomUUID().toString(), TENANT, digest(KEY), GROUP, 1, true, TemplateAction.NONE, 100, 300, DEFAULT);
+        return new Admit(UUID.randomUUID().toString(), TENANT, digest(KEY), GROUP, 1, true, TemplateUse.NONE, 100, 300, DEFAULT);
     }
 
     /** An admit command under construction. */
-    public record Admit(String id, String tenant, String digest, String group, int cost, boolean qps, TemplateAction templates,
+    public record Admit(String id, String tenant, String digest, String group, int cost, boolean qps, TemplateUse templates,
                  int countQps, int maxQps, Activation activation) {
         public Admit id(String v) { return new Admit(v, tenant, digest, group, cost, qps, templates, countQps, maxQps, activation); }
         public Admit tenant(String v) { return new Admit(id, v, digest, group, cost, qps, templates, countQps, maxQps, activation); }
@@ -78,7 +77,7 @@ public final class StoreFixture {
         public Admit group(String v, Activation a) { return new Admit(id, tenant, digest, v, cost, qps, templates, countQps, maxQps, a); }
         public Admit cost(int v) { return new Admit(id, tenant, digest, group, v, qps, templates, countQps, maxQps, activation); }
         public Admit qps(boolean v) { return new Admit(id, tenant, digest, group, cost, v, templates, countQps, maxQps, activation); }
-        public Admit templates(TemplateAction v) { return new Admit(id, tenant, digest, group, cost, qps, v, countQps, maxQps, activation); }
+        public Admit templates(TemplateUse v) { return new Admit(id, tenant, digest, group, cost, qps, v, countQps, maxQps, activation); }
         public Admit countQps(int v) { return new Admit(id, tenant, digest, group, cost, qps, templates, v, maxQps, activation); }
         public Admit maxQps(int v) { return new Admit(id, tenant, digest, group, cost, qps, templates, countQps, v, activation); }
         public Admit fresh() { return id(UUID.randomUUID().toString()); }
@@ -88,8 +87,18 @@ public final class StoreFixture {
         }
     }
 
+    /** What each request did to template slots, as admission would tell the store at settlement. */
+    private final Map<String, TemplateUse> templatesById = new java.util.concurrent.ConcurrentHashMap<>();
+
     public AdmitResult admit(Admit a) {
+        templatesById.put(a.id(), a.templates());
         return await(store.admit(a.command()));
+    }
+
+    /** Admits a batch at once ({@link QuotaStore#admitAll}). */
+    public List<AdmitResult> admitAll(List<Admit> batch) {
+        batch.forEach(a -> templatesById.put(a.id(), a.templates()));
+        return await(store.admitAll(batch.stream().map(Admit::command).toList()));
     }
 
     public AdmitResult.Admitted admitted(Admit a) {
@@ -107,7 +116,8 @@ public final class StoreFixture {
     }
 
     public void settle(String requestId, boolean refund, boolean upstream2xx) {
-        await(store.settle(new SettleCommand(requestId, TENANT, GROUP, refund, upstream2xx)));
+        await(store.settle(new SettleCommand(requestId, TENANT, GROUP, refund, upstream2xx,
+                templatesById.getOrDefault(requestId, TemplateUse.NONE))));
     }
 
     public void cancel(String requestId) {

@@ -7,14 +7,17 @@ import io.quotagate.gateway.store.SettleCommand;
 import io.quotagate.gateway.store.StoreRules;
 import io.quotagate.gateway.store.StoreUnavailableException;
 import io.quotagate.gateway.store.redis.RedisScripts.Script;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Admission, settlement and cancellation on Redis: each is exactly one script call ({@code admit.lua},
- * {@code settle.lua}), so one round trip, atomic on the server, and idempotent by request id.
+ * Admission, settlement and cancellation on Redis: each is one script call ({@code admit.lua}, {@code settle.lua}),
+ * so one round trip, atomic on the server, and idempotent by request id. An admit call carries every request of a
+ * batch that shares a tenant and a group, so its reads and writes are paid once per call, not once per request.
  */
 final class RedisAdmission {
 
@@ -24,21 +27,78 @@ final class RedisAdmission {
         this.scripts = scripts;
     }
 
+    /** Requests one call may carry: the script's reply and its argument list stay small. */
+    static final int MAX_BATCH = 128;
+
     CompletionStage<AdmitResult> admit(AdmitCommand c) {
-        if (!StoreRules.wellFormed(c)) {
-            // A tenant id from a forged key must never reach a key name (it could break the hash tag).
-            return CompletableFuture.completedFuture(
-                    new AdmitResult.Denied(AdmitResult.Reason.INVALID_API_KEY, BillingMode.COUNT, 0, 0, 0, -1));
+        return admitAll(List.of(c)).thenApply(results -> results.get(0));
+    }
+
+    /**
+     * Admits requests in list order: one script call for the requests that share a tenant, a group and the limits
+     * config gives them (usually all of them), up to {@link #MAX_BATCH} per call. Each call is atomic and decides
+     * its requests as if they came one after another at one instant; calls are sent without waiting for each other.
+     */
+    CompletionStage<List<AdmitResult>> admitAll(List<AdmitCommand> commands) {
+        AdmitResult[] results = new AdmitResult[commands.size()];
+        Map<String, List<Integer>> calls = new LinkedHashMap<>();
+        for (int i = 0; i < commands.size(); i++) {
+            AdmitCommand c = commands.get(i);
+            if (!StoreRules.wellFormed(c)) {
+                // A tenant id from a forged key must never reach a key name (it could break the hash tag).
+                results[i] = INVALID_KEY;
+            } else {
+                calls.computeIfAbsent(callKey(c), k -> new ArrayList<>()).add(i);
+            }
         }
-        String t = c.tenantId();
-        String g = RedisKeys.group(t, c.group());
-        List<Object> keys = List.of(RedisKeys.tenant(t), RedisKeys.digests(t), g, g + ":l", g + ":i", g + ":qi", g + ":q",
-                RedisKeys.window(t, c.group()), RedisKeys.request(t, c.requestId()));
-        Object[] args = RedisScripts.args(RedisKeys.prefix(t), c.keyDigest(), c.group(), c.cost(), c.qpsLimited() ? 1 : 0,
-                c.templates().name().toLowerCase(Locale.ROOT), c.countModeQps(), c.maxQps(),
-                c.activation().freeCalls(), c.activation().freeValidityMillis(), c.activation().freeTemplates(),
-                Math.max(1, c.retentionMillis()));
-        return scripts.run(Script.ADMIT, keys, args).thenApply(RedisAdmission::parse);
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (List<Integer> indexes : calls.values()) {
+            for (int from = 0; from < indexes.size(); from += MAX_BATCH) {
+                List<Integer> part = indexes.subList(from, Math.min(indexes.size(), from + MAX_BATCH));
+                sent.add(call(commands, part).thenAccept(decided -> {
+                    for (int j = 0; j < part.size(); j++) {
+                        results[part.get(j)] = decided.get(j);
+                    }
+                }).toCompletableFuture());
+            }
+        }
+        if (sent.size() == 1) {
+            return sent.get(0).thenApply(done -> List.of(results));
+        }
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenApply(done -> List.of(results));
+    }
+
+    private static final AdmitResult INVALID_KEY =
+            new AdmitResult.Denied(AdmitResult.Reason.INVALID_API_KEY, BillingMode.COUNT, 0, 0, 0, -1);
+
+    /** Requests decided in one call: same tenant, group and the limits config gives them. */
+    private static String callKey(AdmitCommand c) {
+        return c.tenantId() + '\u0000' + c.group() + '\u0000' + c.countModeQps() + '\u0000' + c.maxQps() + '\u0000'
+                + c.activation() + '\u0000' + c.retentionMillis();
+    }
+
+    private CompletionStage<List<AdmitResult>> call(List<AdmitCommand> commands, List<Integer> part) {
+        AdmitCommand first = commands.get(part.get(0));
+        String t = first.tenantId();
+        String g = RedisKeys.group(t, first.group());
+        List<Object> keys = new ArrayList<>(8 + part.size());
+        keys.addAll(List.of(RedisKeys.tenant(t), RedisKeys.digests(t), g, g + ":l", g + ":i", g + ":qi", g + ":q",
+                RedisKeys.window(t, first.group())));
+        List<Object> args = new ArrayList<>(8 + 4 * part.size());
+        args.addAll(List.of(RedisKeys.prefix(t), first.group(), Integer.toString(first.countModeQps()),
+                Integer.toString(first.maxQps()), Long.toString(first.activation().freeCalls()),
+                Long.toString(first.activation().freeValidityMillis()), Long.toString(first.activation().freeTemplates()),
+                Long.toString(Math.max(1, first.retentionMillis()))));
+        for (int i : part) {
+            AdmitCommand c = commands.get(i);
+            keys.add(RedisKeys.request(t, c.requestId()));
+            args.add(c.keyDigest());
+            args.add(Integer.toString(c.cost()));
+            args.add(c.qpsLimited() ? "1" : "0");
+            args.add(c.templates().wire());
+        }
+        int n = part.size();
+        return scripts.run(Script.ADMIT, keys, args.toArray()).thenApply(reply -> parse(reply, n));
     }
 
     CompletionStage<Void> settle(SettleCommand c) {
@@ -58,16 +118,24 @@ final class RedisAdmission {
                 StoreRules.TOMBSTONE_TTL.toMillis())).thenApply(reply -> null);
     }
 
-    static AdmitResult parse(List<Object> r) {
-        if (r.size() != 7) {
-            throw new StoreUnavailableException("unexpected admit reply " + r, null);
+    /** Seven values per request: 'A' or a reason, mode, limit, window remaining, reset or retry ms, calls, charged. */
+    static List<AdmitResult> parse(List<Object> r, int n) {
+        if (r.size() != 7 * n) {
+            throw new StoreUnavailableException("unexpected admit reply of " + r.size() + " values for " + n + " requests", null);
         }
-        BillingMode mode = BillingMode.valueOf(str(r.get(r.get(0).equals("A") ? 1 : 2)).toUpperCase(Locale.ROOT));
-        if ("A".equals(r.get(0))) {
-            return new AdmitResult.Admitted(mode, num(r.get(2)), num(r.get(3)), num(r.get(4)), num(r.get(5)), (int) num(r.get(6)));
+        List<AdmitResult> out = new ArrayList<>(n);
+        for (int b = 0; b < r.size(); b += 7) {
+            String code = str(r.get(b));
+            BillingMode mode = "qps".equals(str(r.get(b + 1))) ? BillingMode.QPS : BillingMode.COUNT;
+            if ("A".equals(code)) {
+                out.add(new AdmitResult.Admitted(mode, num(r.get(b + 2)), num(r.get(b + 3)), num(r.get(b + 4)),
+                        num(r.get(b + 5)), (int) num(r.get(b + 6))));
+            } else {
+                out.add(new AdmitResult.Denied(AdmitResult.Reason.valueOf(code), mode, num(r.get(b + 2)), num(r.get(b + 3)),
+                        num(r.get(b + 4)), num(r.get(b + 5))));
+            }
         }
-        return new AdmitResult.Denied(AdmitResult.Reason.valueOf(str(r.get(1))), mode, num(r.get(3)), num(r.get(4)),
-                num(r.get(5)), num(r.get(6)));
+        return out;
     }
 
     static long num(Object o) {

@@ -23,17 +23,28 @@ package io.quotagate.gateway.store.redis;
  * qg:{t}:o:O                 order record: fingerprint and first result
  * qg:{t}:ledger              list of ledger lines
  * qg:{t}:u:G:D               usage counters of group G on epoch day D, TTL 400 days from its first count
+ * qg:changed                 pub/sub channel (no key): "qg:{t}:" when calls, QPS, mode, status or keys of t changed
  * </pre>
  */
 final class RedisKeys {
 
     static final String TENANTS = "qg:tenants";
+    /** Pub/sub channel: a tenant's key prefix, published by the scripts that can turn a denial into an admission. */
+    static final String CHANGED_CHANNEL = "qg:changed";
 
     private RedisKeys() {
     }
 
     static String prefix(String tenantId) {
         return "qg:{" + tenantId + "}:";
+    }
+
+    /** The tenant id of a key prefix {@code qg:{t}:}, or null if it is not one. */
+    static String tenantOfPrefix(String prefix) {
+        if (prefix == null || !prefix.startsWith("qg:{") || !prefix.endsWith("}:")) {
+            return null;
+        }
+        return prefix.substring(4, prefix.length() - 2);
     }
 
     static String tenant(String tenantId) {

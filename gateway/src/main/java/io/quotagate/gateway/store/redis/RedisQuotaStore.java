@@ -21,13 +21,17 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.listener.BaseStatusListener;
 import org.redisson.client.codec.StringCodec;
 
 /**
  * The production {@link QuotaStore}: every balance, window, key and ledger line lives in Redis, shared by all
- * replicas and timed by the Redis server's clock. Admission is one Lua script call per request; tenant operations
+ * replicas and timed by the Redis server's clock. Admission is one Lua script call per batch of requests of one
+ * tenant and group ({@link #admitAll}); tenant operations
  * are one script each where they change balances. Key layout: {@link RedisKeys}; scripts: {@code lua/*.lua}.
  *
  * <p>Every returned stage completes on a Redisson (or the shared Netty) thread, and exceptionally only with a
@@ -54,6 +58,11 @@ public final class RedisQuotaStore implements QuotaStore {
     @Override
     public CompletionStage<AdmitResult> admit(AdmitCommand command) {
         return guarded(() -> admission.admit(command));
+    }
+
+    @Override
+    public CompletionStage<List<AdmitResult>> admitAll(List<AdmitCommand> commands) {
+        return guarded(() -> admission.admitAll(commands));
     }
 
     @Override
@@ -129,6 +138,33 @@ public final class RedisQuotaStore implements QuotaStore {
     @Override
     public CompletionStage<OpResult<List<UsageDay>>> usage(String tenantId, String group, LocalDate from, LocalDate to) {
         return guarded(() -> tenants.usage(tenantId, group, from, to));
+    }
+
+    /**
+     * The scripts that can turn a denial into an admission publish the tenant on {@link RedisKeys#CHANGED_CHANNEL};
+     * this listens on it. A (re)subscription or an unsubscription reports null: messages may have been missed.
+     */
+    @Override
+    public boolean subscribeToChanges(Consumer<String> listener) {
+        RTopic topic = redisson.getTopic(RedisKeys.CHANGED_CHANNEL, StringCodec.INSTANCE);
+        topic.addListenerAsync(new BaseStatusListener() {
+            @Override
+            public void onSubscribe(String channel) {
+                listener.accept(null);
+            }
+
+            @Override
+            public void onUnsubscribe(String channel) {
+                listener.accept(null);
+            }
+        });
+        topic.addListenerAsync(String.class, (channel, prefix) -> {
+            String tenant = RedisKeys.tenantOfPrefix(prefix);
+            if (tenant != null) {
+                listener.accept(tenant);
+            }
+        });
+        return true;
     }
 
     @Override

@@ -23,6 +23,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -149,6 +152,19 @@ class RedisQuotaStoreTest extends QuotaStoreContract {
     }
 
     @Test
+    void aBatchOfOneTenantAndGroupIsOneScriptCallWhateverItsSize() {
+        f.create(StoreFixture.DEFAULT, now());
+        List<StoreFixture.Admit> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            batch.add(request().countQps(1000));
+        }
+        REDIS.command("CONFIG", "RESETSTAT");
+        assertThat(f.admitAll(batch)).allSatisfy(r -> assertThat(r).isInstanceOf(AdmitResult.Admitted.class));
+        assertThat(RedisStats.calls(REDIS, "evalsha")).isEqualTo(1);
+        assertThat(f.remaining()).containsExactly(100L);
+    }
+
+    @Test
     void aFlushedScriptCacheFallsBackToEvalOnce() {
         f.create(StoreFixture.DEFAULT, now());
         f.admitted(request());
@@ -196,7 +212,38 @@ class RedisQuotaStoreTest extends QuotaStoreContract {
             shared.close();
             assertThat(loops.isShuttingDown()).isFalse();
         } finally {
-            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
+    }
+
+    @Test
+    void changesThatCanTurnADenialIntoAnAdmissionAreAnnouncedToEveryStoreOnTheServer() throws Exception {
+        f.create(StoreFixture.DEFAULT, now());
+        RedisQuotaStore other = open(Duration.ofSeconds(3), 3);
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        assertThat(other.subscribeToChanges(t -> heard.add(t == null ? "<any>" : t))).isTrue();
+        // The (re)subscription itself says "anything may have been missed".
+        assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo("<any>");
+
+        f.grant(10, now().minusSeconds(1), now().plus(Duration.ofDays(30)), "o-1");
+        assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo(TENANT);
+        StoreFixture.Admit a = request().cost(2);
+        f.admitted(a);
+        f.settle(a.id(), true, false);
+        assertThat(heard.poll(5, TimeUnit.SECONDS)).as("a refund").isEqualTo(TENANT);
+        ok(await(store.setMode(TENANT, GROUP, BillingMode.QPS)));
+        assertThat(heard.poll(5, TimeUnit.SECONDS)).as("a mode change").isEqualTo(TENANT);
+        ok(await(store.setStatus(TENANT, TenantView.Status.SUSPENDED)));
+        assertThat(heard.poll(5, TimeUnit.SECONDS)).as("a status change").isEqualTo(TENANT);
+
+        // Admissions and settlements that give nothing back announce nothing.
+        ok(await(store.setStatus(TENANT, TenantView.Status.ACTIVE)));
+        assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo(TENANT);
+        ok(await(store.setMode(TENANT, GROUP, BillingMode.COUNT)));
+        assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo(TENANT);
+        StoreFixture.Admit b = request().cost(1);
+        f.admitted(b);
+        f.settle(b.id(), false, true);
+        assertThat(heard.poll(300, TimeUnit.MILLISECONDS)).isNull();
     }
 }
