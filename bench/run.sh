@@ -79,7 +79,7 @@ fi
 # here when it is missing or older than its sources.
 if has_leg scg && { [ ! -f "$SCG_JAR" ] || [ -n "$(find "$SCG_DIR/pom.xml" "$SCG_DIR/src" -newer "$SCG_JAR" -print -quit)" ]; }; then
   echo "bench: building $SCG_JAR (Maven Central)"
-  mvn -q -B -ntp -f "$SCG_DIR/pom.xml" package -DskipTests
+  mvn -q -B -ntp -Dstyle.color=never -f "$SCG_DIR/pom.xml" package -DskipTests
 fi
 
 wait_port() {

@@ -15,13 +15,13 @@ import reactor.core.publisher.Mono;
 @SpringBootApplication
 public class ScgPeer {
 
-  public static void main(String[] args) {
-    SpringApplication.run(ScgPeer.class, args);
-  }
+    public static void main(String[] args) {
+        SpringApplication.run(ScgPeer.class, args);
+    }
 
-  /** The rate-limit key: the Authorization header; a request without one gets the limiter's empty-key 403. */
-  @Bean
-  KeyResolver authorizationKeyResolver() {
-    return exchange -> Mono.justOrEmpty(exchange.getRequest().getHeaders().getFirst("Authorization"));
-  }
+    /** The rate-limit key: the Authorization header; a request without one gets the limiter's empty-key 403. */
+    @Bean
+    KeyResolver authorizationKeyResolver() {
+        return exchange -> Mono.justOrEmpty(exchange.getRequest().getHeaders().getFirst("Authorization"));
+    }
 }
