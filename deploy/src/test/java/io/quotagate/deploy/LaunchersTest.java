@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bin/quotagate} and {@code bin/quotagate-admin} as operators run them: they find the jars of the repository
- * layout or of the image layout ({@code lib/} beside {@code bin/}), pass {@code JAVA_OPTS}, and keep stdout for the
+ * layout or of the image layout ({@code lib/} beside {@code bin/}, also through a symlink), pass {@code JAVA_OPTS}, and keep stdout for the
  * program: a JVM warning that would otherwise be printed on stdout goes to stderr, so {@code --json} output is one
  * clean JSON line. Needs the jars of {@code mvn package}; skipped without them.
  */
@@ -91,8 +91,10 @@ class LaunchersTest {
         Result valid = run(List.of(home.resolve("bin/quotagate-admin").toString(), "config", "validate", config.toString()), Map.of());
         assertThat(valid.exit()).as(valid.toString()).isZero();
         assertThat(valid.out()).startsWith(config + ": valid");
-        Result help = run(List.of(home.resolve("bin/quotagate").toString(), "--help"), Map.of());
-        assertThat(help.exit()).as(help.toString()).isZero();
+        Path link = Files.createSymbolicLink(Files.createDirectories(dir.resolve("usr/local/bin")).resolve("quotagate"),
+                home.resolve("bin/quotagate"));
+        Result help = run(List.of(link.toString(), "--help"), Map.of());
+        assertThat(help.exit()).as("through a symlink: " + help).isZero();
 
         Files.delete(home.resolve("lib/quotagate-admin.jar"));
         Result missing = run(List.of(home.resolve("bin/quotagate-admin").toString(), "tenant", "list"), Map.of());
