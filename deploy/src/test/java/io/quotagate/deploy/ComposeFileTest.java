@@ -35,7 +35,10 @@ class ComposeFileTest {
     void theStackHasRedisTwoGatewaysTheBalancerTheDemoUpstreamPrometheusAndGrafana() {
         assertThat(services().keySet()).containsExactlyInAnyOrder(
                 "redis", "demo-upstream", "gateway-1", "gateway-2", "lb", "prometheus", "grafana");
-        assertThat(command("demo-upstream")).containsExactly("quotagate", "demo-upstream", "--port", "9000", "--bind", "0.0.0.0");
+        // A service's command replaces the image's CMD and is appended to its ENTRYPOINT.
+        List<String> argv = new ArrayList<>(entrypoint());
+        argv.addAll(command("demo-upstream"));
+        assertThat(argv).containsExactly("quotagate", "demo-upstream", "--port", "9000", "--bind", "0.0.0.0");
     }
 
     @Test
@@ -155,6 +158,17 @@ class ComposeFileTest {
     @SuppressWarnings("unchecked")
     private static List<String> command(String service) {
         return (List<String>) services().get(service).get("command");
+    }
+
+    private static List<String> entrypoint() {
+        List<String> entrypoints = DockerfileTest.runtime().arguments("ENTRYPOINT");
+        assertThat(entrypoints).hasSize(1);
+        List<String> argv = new ArrayList<>();
+        // The exec form is a JSON array, which YAML reads as a flow sequence.
+        for (Object part : (List<?>) Yaml.documents(entrypoints.get(0)).get(0)) {
+            argv.add(part.toString());
+        }
+        return argv;
     }
 
     private static long seconds(String duration) {
