@@ -116,12 +116,15 @@ class ComposeFileTest {
     }
 
     @Test
-    void redisRunsWithTheAppendOnlyFileAndNeverEvicts() {
+    void redisRunsWithTheAppendOnlyFileAndNeverEvicts() throws Exception {
         assertThat(Yaml.list(services().get("redis"), "volumes"))
                 .contains("./compose/redis.conf:/usr/local/etc/redis/redis.conf:ro", "redis-data:/data");
-        Map<String, String> settings = RedisConf.settings(Repo.read("deploy/compose/redis.conf"));
-        assertThat(settings).containsEntry("appendonly", "yes").containsEntry("appendfsync", "everysec")
-                .containsEntry("maxmemory-policy", "noeviction").containsEntry("dir", "/data");
+        assertThat(command("redis")).containsExactly("redis-server", "/usr/local/etc/redis/redis.conf");
+        String conf = Repo.read("deploy/compose/redis.conf");
+        assertThat(conf).contains("\ndir /data\n");
+        assertThat(RedisConf.inForce(conf, dir, "appendonly", "appendfsync", "maxmemory-policy", "maxmemory"))
+                .containsEntry("appendonly", "yes").containsEntry("appendfsync", "everysec")
+                .containsEntry("maxmemory-policy", "noeviction").doesNotContainEntry("maxmemory", "0");
     }
 
     @Test

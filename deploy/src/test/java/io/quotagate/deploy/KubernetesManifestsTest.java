@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.openshift.api.model.monitoring.v1.Endpoint;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.quotagate.gateway.config.Durations;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code deploy/k8s/}: every object is valid against the Kubernetes API model (unknown fields fail), and the
@@ -184,10 +186,11 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void theExampleRedisKeepsMoney() {
+    void theExampleRedisKeepsMoney(@TempDir Path dir) throws Exception {
         String redisConf = k8s.one(io.fabric8.kubernetes.api.model.ConfigMap.class, "redis-config").getData().get("redis.conf");
-        assertThat(RedisConf.settings(redisConf)).containsEntry("appendonly", "yes")
-                .containsEntry("appendfsync", "everysec").containsEntry("maxmemory-policy", "noeviction");
+        assertThat(RedisConf.inForce(redisConf, dir, "appendonly", "appendfsync", "maxmemory-policy", "maxmemory"))
+                .containsEntry("appendonly", "yes").containsEntry("appendfsync", "everysec")
+                .containsEntry("maxmemory-policy", "noeviction").doesNotContainEntry("maxmemory", "0");
         var redis = k8s.one(io.fabric8.kubernetes.api.model.apps.StatefulSet.class, "redis");
         assertThat(redis.getSpec().getVolumeClaimTemplates()).extracting(c -> c.getMetadata().getName()).containsExactly("data");
         assertThat(gatewayConfig().toString()).contains("redis://redis:6379");
