@@ -392,9 +392,10 @@ class AdminCliGatewayRedisJarTest {
      *  {@code QUOTAGATE_ADMIN_*}). */
     private static Cli.Run jar(Map<String, String> env, String... args) throws IOException, InterruptedException {
         // The JVM prints its own warnings on stdout unless told otherwise (a stale /tmp/hsperfdata lock once put one
-        // in front of the JSON under test): no perf-data file, and JVM warnings on stderr.
+        // in front of the JSON under test): no perf-data file, and JVM warnings on stderr only (-Xlog:disable first:
+        // the default logging prints warnings on stdout, and another -Xlog output would only add stderr to it).
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:-UsePerfData", "-Xlog:all=warning:stderr", "-jar", JAR.toString()));
+                "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr", "-jar", JAR.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove(AdminCommand.URL_ENV);

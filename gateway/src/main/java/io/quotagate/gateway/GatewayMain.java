@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Entry point: {@code java -jar quotagate-gateway.jar --config FILE} runs a replica until SIGTERM (graceful stop);
- * {@code java -jar quotagate-gateway.jar demo-upstream [--port 9000]} runs the demo upstream of the quickstart.
+ * {@code java -jar quotagate-gateway.jar demo-upstream [--port 9000] [--bind 127.0.0.1]} runs the demo upstream of the quickstart.
  * Exit codes: 0 stopped, 1 failed to start (port taken, store unreachable), 2 bad usage or invalid config.
  */
 public final class GatewayMain {
@@ -19,7 +19,7 @@ public final class GatewayMain {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayMain.class);
     private static final String USAGE = """
             usage: java -jar quotagate-gateway.jar --config FILE
-                   java -jar quotagate-gateway.jar demo-upstream [--port PORT]
+                   java -jar quotagate-gateway.jar demo-upstream [--port PORT] [--bind ADDRESS]
             """;
 
     private GatewayMain() {

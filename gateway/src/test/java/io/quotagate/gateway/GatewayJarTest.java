@@ -121,6 +121,20 @@ class GatewayJarTest {
     }
 
     @Test
+    void theDemoUpstreamListensOnTheAddressGivenForTheComposeStack() throws Exception {
+        // deploy/docker-compose.yml runs it in its own container: demo-upstream --port 9000 --bind 0.0.0.0
+        int port = freePorts(1)[0];
+        JarProcess demo = start("demo-upstream", Map.of(), "demo-upstream", "--port", Integer.toString(port), "--bind", "0.0.0.0");
+        demo.awaitOutput("demo upstream listening on http://0.0.0.0:" + port, START);
+        HttpResponse<String> task = send(port, "GET", "/v1/portrait/tasks/t-1", null);
+        assertThat(task.statusCode()).as(task.body()).isEqualTo(200);
+
+        JarProcess wrong = start("demo-upstream-usage", Map.of(), "demo-upstream", "--bind");
+        assertThat(wrong.exitCodeWithin(START)).isEqualTo(2);
+        assertThat(wrong.output()).contains("usage: demo-upstream [--port N] [--bind ADDRESS]");
+    }
+
+    @Test
     void sigtermLetsTheRequestInFlightFinishThenExitsZero() throws Exception {
         String image = "{\"image\":\"" + "a".repeat(256 * 1024) + "\"}";
         upstream = RecordingUpstream.start();

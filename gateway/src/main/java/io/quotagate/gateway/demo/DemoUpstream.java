@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stand-in for the portrait API (SPEC §4 routes) so a newcomer can watch a request pass through the gateway:
- * {@code java -cp quotagate-gateway.jar io.quotagate.gateway.demo.DemoUpstream --port 9000}. It answers with
- * small JSON and echoes the {@code X-Tenant-Id} the gateway set. Not part of the proxy.
+ * {@code java -jar quotagate-gateway.jar demo-upstream --port 9000}. It answers with small JSON and echoes the
+ * {@code X-Tenant-Id} the gateway set. Not part of the proxy. It listens on loopback unless {@code --bind} says
+ * otherwise (the compose stack runs it in its own container, reached over the container network).
  */
 public final class DemoUpstream {
 
@@ -39,11 +40,14 @@ public final class DemoUpstream {
 
     public static void main(String[] args) throws InterruptedException {
         int port = 9000;
+        String bind = "127.0.0.1";
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--port") && i + 1 < args.length) {
                 port = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--bind") && i + 1 < args.length) {
+                bind = args[++i];
             } else {
-                System.err.println("usage: DemoUpstream [--port N]");
+                System.err.println("usage: demo-upstream [--port N] [--bind ADDRESS]");
                 System.exit(2);
             }
         }
@@ -56,8 +60,8 @@ public final class DemoUpstream {
                         ch.pipeline().addLast(new HttpServerCodec(), new Portrait());
                     }
                 })
-                .bind("127.0.0.1", port).sync().channel();
-        System.out.println("demo upstream listening on http://127.0.0.1:" + port);
+                .bind(bind, port).sync().channel();
+        System.out.println("demo upstream listening on http://" + bind + ":" + port);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> group.shutdownGracefully().syncUninterruptibly()));
         server.closeFuture().sync();
     }
