@@ -31,8 +31,12 @@ final class Accounts implements AutoCloseable {
     private final RedisQuotaStore store;
 
     Accounts(String redisUri) {
-        this.store = new RedisQuotaStore(RedissonClients.create(
-                new RedisConfig(redisUri, null, null, null, Duration.ofSeconds(3), 3)), true);
+        this(new RedisConfig(redisUri, null, null, null, Duration.ofSeconds(3), 3));
+    }
+
+    /** Reaches the store at {@code redis} (a single server, a cluster or a sentinel set). */
+    Accounts(RedisConfig redis) {
+        this.store = new RedisQuotaStore(RedissonClients.create(redis), true);
     }
 
     /** Creates an active tenant whose group starts with {@code freeCalls} calls and {@code freeTemplates} slots; returns its key. */
