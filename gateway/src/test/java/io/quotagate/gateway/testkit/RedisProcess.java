@@ -118,6 +118,19 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Cuts this replica off its master and keeps it off: the link is closed ({@code CLIENT KILL TYPE master}) and
+     * every reconnection fails its handshake (a {@code masterauth} the master refuses). Writes the master accepts
+     * from now on exist only there: a replica that lags. (SIGSTOP would not do: what the master sent waits in the
+     * kernel's socket buffers and is still read after a resume, even once the master is dead.)
+     */
+    public void detachFromMaster() {
+        command("CONFIG", "SET", "masterauth", "not-the-masters-password");
+        command("CLIENT", "KILL", "TYPE", "master");
+        RedisTopology.await("the replication link of " + port + " to go down", java.time.Duration.ofSeconds(5),
+                () -> "down".equals(info("replication").get("master_link_status")));
+    }
+
     /** SIGSTOP: connections stay open, nothing is answered (nor replicated) until {@link #resume()}. */
     public void pause() {
         signal("STOP");
