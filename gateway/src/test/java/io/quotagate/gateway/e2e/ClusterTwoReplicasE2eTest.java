@@ -41,10 +41,19 @@ class ClusterTwoReplicasE2eTest extends TwoReplicasE2eContract {
         return CLUSTER.topology().config(Duration.ofSeconds(3), 3);
     }
 
+    @Override
+    protected List<String> unlimitedQpsTenants() {
+        return tenants();
+    }
+
+    private static List<String> tenants() {
+        return IntStream.range(0, TENANTS).mapToObj(i -> "spread-" + i).toList();
+    }
+
     @Test
     void manyTenantsSpreadOverEveryMasterEachInOneSlotAndEachChargedExactly() throws Exception {
         RedisCluster cluster = CLUSTER.topology();
-        List<String> tenants = IntStream.range(0, TENANTS).mapToObj(i -> "spread-" + i).toList();
+        List<String> tenants = tenants();
         Map<String, String> keys = new HashMap<>();
         tenants.forEach(t -> keys.put(t, accounts.create(t, BALANCE, 20)));
 

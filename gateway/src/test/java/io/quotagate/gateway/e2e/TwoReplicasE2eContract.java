@@ -49,6 +49,11 @@ abstract class TwoReplicasE2eContract {
     private ResourceLeakDetector.Level leakLevel;
     protected final GatewayHttp http = new GatewayHttp();
 
+    /** Tenants of the subclass's own tests whose calls must never meet the QPS limit. */
+    protected List<String> unlimitedQpsTenants() {
+        return List.of();
+    }
+
     /** The {@code store.redis} settings of the topology under test (its timeouts are the operator's, for Accounts). */
     protected abstract RedisConfig redis();
 
@@ -64,10 +69,11 @@ abstract class TwoReplicasE2eContract {
         // A generous store timeout: this class is about exactness under concurrency, not store failures. On two
         // shared cores a burst of 1,000 requests can keep a shared event loop busy past 3 × 200 ms, and the
         // resulting 503s (uncharged, see StoreOutageE2eTest) would blur the counts.
-        Path file = E2eConfig.of(upstream.url().toString(), redis())
+        E2eConfig config = E2eConfig.of(upstream.url().toString(), redis())
                 .redisTimeout(Duration.ofSeconds(3), 2)
-                .countModeQps(10).countModeQps("exact", UNLIMITED_QPS)
-                .writeTo(dir.resolve("quotagate.yaml"));
+                .countModeQps(10).countModeQps("exact", UNLIMITED_QPS);
+        unlimitedQpsTenants().forEach(t -> config.countModeQps(t, UNLIMITED_QPS));
+        Path file = config.writeTo(dir.resolve("quotagate.yaml"));
         replicas = new Replicas();
         first = replicas.start(file);
         second = replicas.start(file);

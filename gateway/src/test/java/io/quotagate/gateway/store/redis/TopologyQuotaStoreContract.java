@@ -24,10 +24,18 @@ abstract class TopologyQuotaStoreContract extends QuotaStoreContract {
     @Override
     protected QuotaStore newStore() {
         topology().flushAll();
+        return new RedisQuotaStore(client(), false);
+    }
+
+    /** The class's Redisson client, built on first use. */
+    protected RedissonClient client() {
         if (client == null) {
-            client = RedissonClients.create(topology().config(Duration.ofSeconds(3), 3));
+            // 10 resends, not 3: Redisson waits for a pooled connection (and for the write) only until its next
+            // resend, 50 ms later, so a burst of 16 admits on a loaded machine failed with "Unable to acquire
+            // connection" after 3 × 50 ms whatever the timeout (docs/redis-topologies.md, "For the lead").
+            client = RedissonClients.create(topology().config(Duration.ofSeconds(3), 10));
         }
-        return new RedisQuotaStore(client, false);
+        return client;
     }
 
     @Override
