@@ -16,6 +16,7 @@ import io.quotagate.gateway.reload.SignalReload;
 import io.quotagate.gateway.route.ConfigHolder;
 import io.quotagate.gateway.store.MemoryQuotaStore;
 import io.quotagate.gateway.store.QuotaStore;
+import io.quotagate.gateway.store.redis.RedisPersistenceCheck;
 import io.quotagate.gateway.store.redis.RedisQuotaStore;
 import io.quotagate.gateway.store.redis.RedissonClients;
 import java.nio.file.Path;
@@ -102,7 +103,10 @@ public final class Replica implements AutoCloseable {
             return new MemoryQuotaStore(InstantSource.system());
         }
         RedissonClients.SharedLoops loops = new RedissonClients.SharedLoops(workers, "epoll".equals(transport.name()));
-        return new RedisQuotaStore(RedissonClients.create(config.redis(), loops), true);
+        var redisson = RedissonClients.create(config.redis(), loops);
+        // Warns only: running without persistence is the operator's choice, so readiness is not affected.
+        RedisPersistenceCheck.warnIfMoneyAtRisk(redisson);
+        return new RedisQuotaStore(redisson, true);
     }
 
     public int port() {

@@ -10,11 +10,15 @@ import io.quotagate.gateway.store.OpResult;
 import io.quotagate.gateway.store.TemplateQuota;
 import io.quotagate.gateway.store.TenantOps;
 import io.quotagate.gateway.store.TenantView;
+import io.quotagate.gateway.store.UsageDay;
 import io.quotagate.gateway.store.redis.RedisQuotaStore;
 import io.quotagate.gateway.store.redis.RedissonClients;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +35,12 @@ final class Accounts implements AutoCloseable {
     private final RedisQuotaStore store;
 
     Accounts(String redisUri) {
-        this.store = new RedisQuotaStore(RedissonClients.create(
-                new RedisConfig(redisUri, null, null, null, Duration.ofSeconds(3), 3)), true);
+        this(new RedisConfig(redisUri, null, null, null, Duration.ofSeconds(3), 3));
+    }
+
+    /** Reaches the store at {@code redis} (a single server, a cluster or a sentinel set). */
+    Accounts(RedisConfig redis) {
+        this.store = new RedisQuotaStore(RedissonClients.create(redis), true);
     }
 
     /** Creates an active tenant whose group starts with {@code freeCalls} calls and {@code freeTemplates} slots; returns its key. */
@@ -49,6 +57,15 @@ final class Accounts implements AutoCloseable {
     long balance(String tenant) {
         Instant now = Instant.now();
         return group(tenant).lots().stream().filter(l -> l.usableAt(now)).mapToLong(Lot::remaining).sum();
+    }
+
+    /** The tenant's usage in the group, summed over yesterday and today (UTC): a run may cross midnight. */
+    UsageDay usage(String tenant) {
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        List<UsageDay> days = ok(store.usage(tenant, GROUP, today.minusDays(1), today));
+        return new UsageDay(GROUP, today, days.stream().mapToLong(UsageDay::admitted).sum(),
+                days.stream().mapToLong(UsageDay::charged).sum(), days.stream().mapToLong(UsageDay::chargedFree).sum(),
+                days.stream().mapToLong(UsageDay::refunded).sum(), Map.of());
     }
 
     TemplateQuota templates(String tenant) {

@@ -1,12 +1,15 @@
 package io.quotagate.gateway.e2e;
 
+import io.quotagate.gateway.config.RedisConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The YAML file an end-to-end replica starts from: the SPEC §4 {@code portrait} group on a real Redis and a real
@@ -16,7 +19,8 @@ import java.util.Map;
 final class E2eConfig {
 
     private String upstream;
-    private final String redis;
+    /** The {@code store.redis} location: {@code address: …}, {@code cluster: […]} or {@code sentinel: {…}}. */
+    private final String redisLocation;
     private String redisTimeout = "200ms";
     private int retryAttempts = 2;
     private String responseTimeout = "5s";
@@ -25,13 +29,31 @@ final class E2eConfig {
     private int countModeQps = 10;
     private final Map<String, Integer> countModeQpsOverrides = new LinkedHashMap<>();
 
-    private E2eConfig(String upstream, String redis) {
+    private E2eConfig(String upstream, String redisLocation) {
         this.upstream = upstream;
-        this.redis = redis;
+        this.redisLocation = redisLocation;
     }
 
     static E2eConfig of(String upstreamUrl, String redisUri) {
-        return new E2eConfig(upstreamUrl, redisUri);
+        return new E2eConfig(upstreamUrl, "address: \"" + redisUri + "\"");
+    }
+
+    /** A replica on a Redis topology: the location (address, cluster or sentinel) of {@code redis}, not its timeouts. */
+    static E2eConfig of(String upstreamUrl, RedisConfig redis) {
+        String location;
+        if (!redis.cluster().isEmpty()) {
+            location = "cluster: " + quoted(redis.cluster());
+        } else if (redis.sentinel() != null) {
+            location = "sentinel: { master: " + redis.sentinel().master() + ", addresses: "
+                    + quoted(redis.sentinel().addresses()) + " }";
+        } else {
+            location = "address: \"" + redis.address() + "\"";
+        }
+        return new E2eConfig(upstreamUrl, location);
+    }
+
+    private static String quoted(List<String> uris) {
+        return uris.stream().map(u -> "\"" + u + "\"").collect(Collectors.joining(", ", "[", "]"));
     }
 
     E2eConfig upstream(String url) {
@@ -82,7 +104,7 @@ final class E2eConfig {
                 upstream: { url: "%s", connect_timeout: 1s, response_timeout: %s }
                 store:
                   type: redis
-                  redis: { address: "%s", timeout: %s, retry_attempts: %d }
+                  redis: { %s, timeout: %s, retry_attempts: %d }
                   on_error: reject
                 defaults:
                   free_calls: %d
@@ -97,7 +119,7 @@ final class E2eConfig {
                       - { match: "GET /v1/portrait/tasks/{id}", cost: 0, qps: false }
                       - { match: "POST /v1/templates", cost: 1, templates: create }
                       - { match: "DELETE /v1/templates/{id}", cost: 0, templates: delete }
-                """.formatted(upstream, responseTimeout, redis, redisTimeout, retryAttempts, freeCalls, freeTemplates,
+                """.formatted(upstream, responseTimeout, redisLocation, redisTimeout, retryAttempts, freeCalls, freeTemplates,
                 countModeQps)
                 + (overrides.isEmpty() ? "" : "overrides:\n" + overrides);
     }

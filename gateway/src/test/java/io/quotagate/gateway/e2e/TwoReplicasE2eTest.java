@@ -2,129 +2,37 @@ package io.quotagate.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.util.ResourceLeakDetector;
-import io.quotagate.gateway.Replica;
+import io.quotagate.gateway.config.RedisConfig;
 import io.quotagate.gateway.e2e.GatewayHttp.Reply;
 import io.quotagate.gateway.testkit.RecordingUpstream;
 import io.quotagate.gateway.testkit.RedisMonitor;
 import io.quotagate.gateway.testkit.RedisServerExtension;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import java.util.function.ToLongBiFunction;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two real gateway replicas on one real Redis, driven through their proxy ports: the balance (rules 2, 4 and 8)
- * and the sliding QPS window (rule 6) are shared exactly across replicas, counted where it matters: at the
- * upstream.
+ * Two real gateway replicas on one real Redis server: the shared balance ({@link TwoReplicasE2eContract}) and the
+ * sliding QPS window (rule 6), shared exactly across replicas and counted at the upstream.
  */
-class TwoReplicasE2eTest {
+class TwoReplicasE2eTest extends TwoReplicasE2eContract {
 
     @RegisterExtension
     static final RedisServerExtension REDIS = new RedisServerExtension();
 
-    /** Count-mode QPS for the balance tenant: above its 100 calls, so no QPS rejection can mix in. */
-    private static final int UNLIMITED_QPS = 1000;
-
-    @TempDir
-    static Path dir;
-
-    private static RecordingUpstream upstream;
-    private static Accounts accounts;
-    private static Replicas replicas;
-    private static Replica first;
-    private static Replica second;
-    private static ResourceLeakDetector.Level leakLevel;
-    private final GatewayHttp http = new GatewayHttp();
-
-    @BeforeAll
-    static void start() {
-        // Buffers tracked by sample (with records) instead of all (paranoid, a stack trace per access): paranoid makes
-        // the bursts below about twice as slow, and on a loaded machine Redisson's pool then fails to give a connection
-        // in time (503 "Unable to acquire connection"). LeakDetectionExtension still checks for leaks after the class.
-        leakLevel = ResourceLeakDetector.getLevel();
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.ADVANCED);
-        upstream = RecordingUpstream.start();
-        accounts = new Accounts(REDIS.uri());
-        // A generous store timeout: this class is about exactness under concurrency, not store failures. On two
-        // shared cores a burst of 1,000 requests can keep a shared event loop busy past 3 × 200 ms, and the
-        // resulting 503s (uncharged, see StoreOutageE2eTest) would blur the counts.
-        Path file = E2eConfig.of(upstream.url().toString(), REDIS.uri())
-                .redisTimeout(Duration.ofSeconds(3), 2)
-                .countModeQps(10).countModeQps("exact", UNLIMITED_QPS)
-                .writeTo(dir.resolve("quotagate.yaml"));
-        replicas = new Replicas();
-        first = replicas.start(file);
-        second = replicas.start(file);
-    }
-
-    @AfterAll
-    static void stop() {
-        replicas.close();
-        accounts.close();
-        upstream.close();
-        ResourceLeakDetector.setLevel(leakLevel);
-    }
-
-    @Test
-    void aThousandConcurrentCallsOnTwoReplicasAgainstAHundredCallsChargeExactlyAHundred() throws Exception {
-        String key = accounts.create("exact", 100, 20);
-        ExecutorService pool = Executors.newFixedThreadPool(48);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<Reply>> sent = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            int port = i % 2 == 0 ? first.port() : second.port();
-            sent.add(pool.submit(() -> {
-                go.await();
-                return http.generate(port, key);
-            }));
-        }
-        long started = System.nanoTime();
-        go.countDown();
-        List<Reply> replies = new ArrayList<>();
-        for (Future<Reply> f : sent) {
-            replies.add(f.get(60, TimeUnit.SECONDS));
-        }
-        pool.shutdown();
-        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-
-        Map<String, Long> outcomes = replies.stream().collect(Collectors.groupingBy(
-                r -> r.status() == 200 ? "200" : r.status() + " " + r.errorCode(), Collectors.counting()));
-        long forwarded = tenantRequests("exact").size();
-        long balance = accounts.balance("exact");
-        long okOnFirst = IntStream.range(0, 1000).filter(i -> i % 2 == 0 && replies.get(i).status() == 200).count();
-        System.out.printf("[e2e balance] 1000 calls on 2 replicas in %d ms: %s (200s: %d via the first replica, %d via the "
-                        + "second); upstream received %d; balance 100 -> %d%n",
-                tookMs, outcomes, okOnFirst, 100 - okOnFirst, forwarded, balance);
-
-        assertThat(outcomes).containsOnly(Map.entry("200", 100L), Map.entry("402 calls_exhausted", 900L));
-        assertThat(forwarded).isEqualTo(100);
-        assertThat(balance).isZero();
-        assertThat(okOnFirst).isBetween(1L, 99L);
-        // Each admitted call saw its own charge: the counts left after it are 99, 98, …, 0, each exactly once.
-        assertThat(replies.stream().filter(r -> r.status() == 200).map(r -> Long.parseLong(r.header("X-Calls-Remaining"))))
-                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 100).mapToObj(i -> (long) i).toList());
-        assertThat(replies.stream().filter(r -> r.status() == 402).map(r -> r.header("X-Calls-Remaining")))
-                .containsOnly("0");
+    @Override
+    protected RedisConfig redis() {
+        return new RedisConfig(REDIS.uri(), null, null, null, Duration.ofSeconds(3), 3);
     }
 
     /**
@@ -178,7 +86,7 @@ class TwoReplicasE2eTest {
     }
 
     /** Runs {@code threads} clients, alternating between the replicas, for {@code load}; returns the seconds it took. */
-    private static double hammer(int threads, Duration load, IntConsumer request) throws InterruptedException {
+    private double hammer(int threads, Duration load, IntConsumer request) throws InterruptedException {
         CountDownLatch go = new CountDownLatch(1);
         long[] startedAt = new long[1];
         List<Thread> clients = new ArrayList<>();
@@ -211,10 +119,6 @@ class TwoReplicasE2eTest {
         return IntStream.range(0, Math.max(0, sorted.size() - 10))
                 .mapToLong(i -> distance.applyAsLong(sorted.get(i), sorted.get(i + 10)))
                 .min().orElse(Long.MAX_VALUE);
-    }
-
-    private static List<RecordingUpstream.RecordedRequest> tenantRequests(String tenant) {
-        return upstream.requests().stream().filter(r -> tenant.equals(r.header("X-Tenant-Id"))).toList();
     }
 
 }
