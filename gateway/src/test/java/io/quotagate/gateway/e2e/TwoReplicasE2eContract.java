@@ -35,8 +35,6 @@ abstract class TwoReplicasE2eContract {
 
     /** Count-mode QPS for the balance tenant: above its 100 calls, so no QPS rejection can mix in. */
     private static final int UNLIMITED_QPS = 1000;
-    /** Of a burst, at most this many 503s (5%): each one is checked uncharged and unforwarded all the same. */
-    protected static final long MAX_UNAVAILABLE = 50;
 
     @TempDir
     static Path dir;
@@ -118,11 +116,8 @@ abstract class TwoReplicasE2eContract {
                         + "second); upstream received %d; balance 100 -> %d%n",
                 tookMs, outcomes, okOnFirst, 100 - okOnFirst, forwarded, balance);
 
-        assertThat(outcomes.keySet()).isSubsetOf("200", "402 calls_exhausted", "503 quota_store_unavailable");
-        assertThat(outcomes.get("200")).isEqualTo(100L);
-        // A 503 is refused before the upstream and never charged; a few appear when the machine is overloaded (a
-        // Redisson pool wait past the store timeout, see docs/redis-topologies.md). More would mean a real fault.
-        assertThat(outcomes.getOrDefault("503 quota_store_unavailable", 0L)).isLessThanOrEqualTo(MAX_UNAVAILABLE);
+        // A healthy store, however busy, never turns into 503s: every call is answered by the balance.
+        assertThat(outcomes).containsOnly(Map.entry("200", 100L), Map.entry("402 calls_exhausted", 900L));
         assertThat(forwarded).isEqualTo(100);
         assertThat(balance).isZero();
         assertThat(okOnFirst).isBetween(1L, 99L);

@@ -12,6 +12,7 @@ import org.redisson.config.BaseConfig;
 import org.redisson.config.Config;
 import org.redisson.config.ConstantDelay;
 import org.redisson.config.Credentials;
+import org.redisson.config.ReadMode;
 import org.redisson.config.TransportMode;
 
 /**
@@ -24,7 +25,15 @@ public final class RedissonClients {
     /** Redisson's own threads when it does not share the gateway's loops: 2 cores, 2 threads. */
     static final int THREADS = 2;
     static final int POOL_SIZE = 16;
-    static final int MIN_IDLE = 4;
+    /**
+     * Every pooled connection is opened at start and kept: in Redisson 4.7 a command waits for a pooled connection
+     * only until its next resend (RETRY_DELAY later), so a burst that had to open connections failed with "Unable
+     * to acquire connection" whatever the timeout. Admission needs few (each event loop has at most
+     * {@code calls_in_flight} admit calls out), so the pool is always warm.
+     */
+    static final int MIN_IDLE = POOL_SIZE;
+    /** Cluster: how often the slot map is read again (Redisson's 5 s default delayed recovery after a failover). */
+    static final int CLUSTER_SCAN_INTERVAL_MS = 1000;
     static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(200);
     static final Duration RETRY_DELAY = Duration.ofMillis(50);
 
@@ -63,12 +72,16 @@ public final class RedissonClients {
         }
         if (redis.cluster() != null && !redis.cluster().isEmpty()) {
             var cluster = config.useClusterServers().addNodeAddress(redis.cluster().toArray(String[]::new))
-                    .setMasterConnectionPoolSize(POOL_SIZE).setMasterConnectionMinimumIdleSize(MIN_IDLE);
+                    .setMasterConnectionPoolSize(POOL_SIZE).setMasterConnectionMinimumIdleSize(MIN_IDLE)
+                    .setScanInterval(CLUSTER_SCAN_INTERVAL_MS)
+                    // Money is read where it is written: a replica may lag (a tenant just created, a grant).
+                    .setReadMode(ReadMode.MASTER).setSlaveConnectionMinimumIdleSize(0);
             common(cluster, redis);
         } else if (redis.sentinel() != null) {
             var sentinel = config.useSentinelServers().setMasterName(redis.sentinel().master())
                     .addSentinelAddress(redis.sentinel().addresses().toArray(String[]::new))
-                    .setMasterConnectionPoolSize(POOL_SIZE).setMasterConnectionMinimumIdleSize(MIN_IDLE);
+                    .setMasterConnectionPoolSize(POOL_SIZE).setMasterConnectionMinimumIdleSize(MIN_IDLE)
+                    .setReadMode(ReadMode.MASTER).setSlaveConnectionMinimumIdleSize(0);
             common(sentinel, redis);
         } else {
             var single = config.useSingleServer().setAddress(Objects.requireNonNull(redis.address(), "store.redis.address"))

@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
 
 /** The Redisson client as {@link RedissonClients} builds it: small thread pools, the password, the topology. */
 class RedissonClientsTest {
@@ -33,6 +34,14 @@ class RedissonClientsTest {
         assertThat(single.isSingleConfig()).isTrue();
         assertThat(cluster.isClusterConfig()).isTrue();
         assertThat(sentinel.isSentinelConfig()).isTrue();
+        // Every pooled connection open from the start (a burst must never wait for one to be made), reads of money
+        // from the master only, and a Cluster's slot map read every second (recovery after a failover).
+        assertThat(single.useSingleServer().getConnectionMinimumIdleSize()).isEqualTo(RedissonClients.POOL_SIZE);
+        assertThat(cluster.useClusterServers().getMasterConnectionMinimumIdleSize()).isEqualTo(RedissonClients.POOL_SIZE);
+        assertThat(cluster.useClusterServers().getReadMode()).isEqualTo(ReadMode.MASTER);
+        assertThat(cluster.useClusterServers().getScanInterval()).isEqualTo(1000);
+        assertThat(sentinel.useSentinelServers().getReadMode()).isEqualTo(ReadMode.MASTER);
+        assertThat(sentinel.useSentinelServers().getSlaveConnectionMinimumIdleSize()).isZero();
     }
 
     @Test
