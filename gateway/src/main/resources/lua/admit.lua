@@ -279,29 +279,28 @@ local function template_slot_free(tpl)
 end
 
 -- Rule 6: entries are admission times (µs), newest first. Entries that left the window
--- (now - 1 s, now] are dropped from the tail (two at a time), so what remains is in the window and
--- every look-up is at the list's ends: O(1) amortised per request. Dropping aged entries changes
--- no decision (they count in no window from now on), so it is not a "write" in the sense of
--- rule 8. Admissions of this batch are pushed at the end, all at now.
+-- (now - 1 s, now] are dropped from the tail, so what remains is in the window and every look-up is
+-- at the list's ends. The tail is read a page at a time, sized to the batch (in a steady state a
+-- call drops about as many entries as it pushes): one LRANGE and at most one LTRIM per call, O(1)
+-- amortised per request. Dropping aged entries changes no decision (they count in no window from
+-- now on), so it is not a "write" in the sense of rule 8. Admissions of this batch are pushed at
+-- the end, all at now.
 local in_window, oldest = 0, now
 local function window_count()
   local cutoff = now - 1000000
+  local page = math.min(64, n + 2)
   while true do
-    local tail = redis.call('LRANGE', W, '-2', '-1')
+    local tail = redis.call('LRANGE', W, -page, -1)
     local k = #tail
     if k == 0 then return end
-    local last = tonumber(tail[k])
-    if last > cutoff then
-      oldest, in_window = last, redis.call('LLEN', W)
+    local aged = 0
+    while aged < k and tonumber(tail[k - aged]) <= cutoff do aged = aged + 1 end
+    if aged > 0 then redis.call('LTRIM', W, '0', -(aged + 1)) end
+    if aged < k then
+      oldest, in_window = tonumber(tail[k - aged]), redis.call('LLEN', W)
       return
     end
-    local prev = k == 2 and tonumber(tail[1])
-    if prev and prev > cutoff then
-      redis.call('LTRIM', W, '0', '-2')
-      oldest, in_window = prev, redis.call('LLEN', W)
-      return
-    end
-    redis.call('LTRIM', W, '0', k == 2 and '-3' or '-2')
+    if k < page then return end
   end
 end
 if any_qps then window_count() end

@@ -54,6 +54,22 @@ final class RedisScripts {
             String body = body(s);
             loaded.put(s, new Loaded(body, sha1(body)));
         }
+        preload();
+    }
+
+    /**
+     * Loads every script into the server's cache ahead of the first call, so the first admits of a replica (while
+     * its JIT is cold and its pool fills) do not also pay a NOSCRIPT round trip and a full {@code EVAL}. Best effort:
+     * a failure here only means the first call falls back to {@code EVAL}.
+     */
+    private void preload() {
+        for (Loaded l : loaded.values()) {
+            try {
+                script.scriptLoadAsync(l.body());
+            } catch (RuntimeException e) {
+                return; // the server is not reachable yet; run() falls back on NOSCRIPT
+            }
+        }
     }
 
     /** First line of a script that wants {@code common.lua} only on its rare paths, as {@code common().name}. */
@@ -114,6 +130,11 @@ final class RedisScripts {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             result.completeExceptionally(new StoreUnavailableException("Redis script " + s.file + " failed: " + cause, cause));
         }
+    }
+
+    /** The SHA-1 of a script as {@link #body} builds it, without a client. */
+    static String shaOf(Script s) {
+        return sha1(body(s));
     }
 
     private static boolean isNoScript(Throwable error) {

@@ -3,6 +3,7 @@ package io.quotagate.gateway.store.redis;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quotagate.gateway.config.RedisConfig;
+import io.quotagate.gateway.store.AdmitCommand;
 import io.quotagate.gateway.store.AdmitResult;
 import io.quotagate.gateway.store.StoreFixture;
 import io.quotagate.gateway.testkit.RedisServerExtension;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * mvn -q -o -pl gateway test -Dtest=RedisAdmitCostBenchmark -Dbench -Dbench.n=100000 -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
+ * {@code -Dbench.batch=N} sends N requests per script call (as the coalescer does under load).
+ *
  * The report is printed and also written to {@code gateway/target/bench-redis-admit.txt}.
  */
 class RedisAdmitCostBenchmark {
@@ -42,6 +45,8 @@ class RedisAdmitCostBenchmark {
     private static final int N = Integer.getInteger("bench.n", 100_000);
     private static final int IN_FLIGHT = Integer.getInteger("bench.inflight", 64);
     private static final int THREADS = Integer.getInteger("bench.threads", 4);
+    /** Requests per script call ({@code admitAll}); 1: one admit per call. */
+    private static final int BATCH = Integer.getInteger("bench.batch", 1);
 
     @Test
     void admitCost() throws Exception {
@@ -84,8 +89,8 @@ class RedisAdmitCostBenchmark {
         ConcurrentHashMap<String, AtomicLong> outcomes = run(store, N, admit);
         double secs = (System.nanoTime() - t0) / 1e9;
         String stats = String.valueOf(REDIS.command("INFO", "commandstats"));
-        report.append(String.format(Locale.ROOT, "%n== %s%n   %d admits in %.2f s = %.0f/s (%d threads, %d in flight)%n   outcomes %s%n",
-                name, N, secs, N / secs, THREADS, IN_FLIGHT, outcomes));
+        report.append(String.format(Locale.ROOT, "%n== %s%n   %d admits in %.2f s = %.0f/s (%d threads, %d calls in flight, %d per call)%n   outcomes %s%n",
+                name, N, secs, N / secs, THREADS, IN_FLIGHT, BATCH, outcomes));
         long scripts = 0;
         List<String[]> rows = new ArrayList<>();
         for (String line : stats.split("\r\n")) {
@@ -109,6 +114,13 @@ class RedisAdmitCostBenchmark {
                 innerUsec += Double.parseDouble(r[2]);
             }
         }
+        long scriptUsec = 0;
+        for (String[] r : rows) {
+            if (r[0].equals("evalsha") || r[0].equals("eval")) {
+                scriptUsec += Long.parseLong(r[2]);
+            }
+        }
+        report.append(String.format(Locale.ROOT, "   => %.2f usec of Redis script time per request%n", (double) scriptUsec / N));
         for (String[] r : rows) {
             double perScript = scripts == 0 ? 0 : Double.parseDouble(r[1]) / scripts;
             report.append(String.format(Locale.ROOT, "   %-16s calls=%-9s per_script=%-6.2f usec_per_call=%s%n", r[0], r[1], perScript, r[3]));
@@ -127,11 +139,18 @@ class RedisAdmitCostBenchmark {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < THREADS; i++) {
             Thread t = new Thread(() -> {
-                while (next.getAndIncrement() < total) {
+                while (next.getAndAdd(BATCH) < total) {
                     inFlight.acquireUninterruptibly();
-                    store.admit(admit.get().command()).whenComplete((r, e) -> {
-                        String k = e != null ? "error" : r instanceof AdmitResult.Denied d ? d.reason().name() : "ADMITTED";
-                        outcomes.computeIfAbsent(k, x -> new AtomicLong()).incrementAndGet();
+                    List<AdmitCommand> batch = new ArrayList<>(BATCH);
+                    for (int b = 0; b < BATCH; b++) {
+                        batch.add(admit.get().command());
+                    }
+                    store.admitAll(batch).whenComplete((rs, e) -> {
+                        for (int b = 0; b < BATCH; b++) {
+                            AdmitResult r = e == null ? rs.get(b) : null;
+                            String k = e != null ? "error" : r instanceof AdmitResult.Denied d ? d.reason().name() : "ADMITTED";
+                            outcomes.computeIfAbsent(k, x -> new AtomicLong()).incrementAndGet();
+                        }
                         inFlight.release();
                     });
                 }

@@ -165,6 +165,23 @@ class RedisQuotaStoreTest extends QuotaStoreContract {
     }
 
     @Test
+    void aNewStoreLoadsItsScriptsBeforeItsFirstCall() throws Exception {
+        f.create(StoreFixture.DEFAULT, now());
+        REDIS.command("SCRIPT", "FLUSH");
+        RedisQuotaStore fresh = open(Duration.ofSeconds(3), 3);
+        String admitSha = RedisScripts.shaOf(RedisScripts.Script.ADMIT);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!"1".equals(String.valueOf(((List<?>) REDIS.command("SCRIPT", "EXISTS", admitSha)).get(0)))) {
+            assertThat(System.nanoTime()).as("admit.lua loaded in time").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        REDIS.command("CONFIG", "RESETSTAT");
+        assertThat(await(fresh.admit(request().command()))).isInstanceOf(AdmitResult.Admitted.class);
+        assertThat(RedisStats.calls(REDIS, "eval")).isZero();
+        assertThat(RedisStats.failedCalls(REDIS, "evalsha")).isZero();
+    }
+
+    @Test
     void aFlushedScriptCacheFallsBackToEvalOnce() {
         f.create(StoreFixture.DEFAULT, now());
         f.admitted(request());
