@@ -20,6 +20,7 @@
 #   quotagate            Quotagate, memory store, cost 1 + QPS window: full admission in process
 #   quotagate-redis      Quotagate, Redis store, count mode: key, QPS window, charge, usage counters
 #   quotagate-redis-qps  Quotagate, Redis store, QPS mode: key and the QPS window of a purchase, no charge
+#   quotagate-redis-unbatched  as quotagate-redis with calls_in_flight: 0 (one script call per request; not in the default LEGS)
 # Every process (nginx, Spring Cloud Gateway, each Quotagate leg, Redis) is started once, warmed up once and stays
 # up for all rounds. scg and the Redis legs share one Redis.
 #
@@ -66,7 +67,7 @@ cleanup() {
 trap cleanup EXIT
 
 has_leg() { [[ " $LEGS " == *" $1 "* ]]; }
-uses_redis() { has_leg scg || has_leg quotagate-redis || has_leg quotagate-redis-qps; }
+uses_redis() { has_leg scg || has_leg quotagate-redis || has_leg quotagate-redis-qps || has_leg quotagate-redis-unbatched; }
 
 for tool in nginx wrk java; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is not installed (apt-get install -y nginx wrk)" >&2; exit 2; }
@@ -165,7 +166,10 @@ declare -A QG_PORTS KEYS GW_PIDS
 quotagate_yaml() {
   local leg=$1 store=$2 port=$3 redis_block=""
   if [ "$store" = redis ]; then
-    redis_block="  redis: { address: \"redis://127.0.0.1:$REDIS_PORT\" }"
+    # quotagate-redis-unbatched: one script call per request (no coalescing), to show what coalescing buys.
+    local in_flight=""
+    [ "$leg" = quotagate-redis-unbatched ] && in_flight=", calls_in_flight: 0"
+    redis_block="  redis: { address: \"redis://127.0.0.1:$REDIS_PORT\"$in_flight }"
   fi
   cat <<YAML
 server: { port: $port, bind: 127.0.0.1, io_threads: $WORKERS }
@@ -341,7 +345,7 @@ for leg in $LEGS; do
     nginx-limit-req) GW_PIDS[$leg]=$(cat "$work/nginx-limit-req.pid"); KEYS[$leg]="Bearer bench-nginx" ;;
     scg) start_scg ;;
     quotagate|quotagate-auth) start_quotagate "$leg" memory "$port" count; port=$((port + 2)) ;;
-    quotagate-redis) start_quotagate "$leg" redis "$port" count; port=$((port + 2)) ;;
+    quotagate-redis|quotagate-redis-unbatched) start_quotagate "$leg" redis "$port" count; port=$((port + 2)) ;;
     quotagate-redis-qps) start_quotagate "$leg" redis "$port" qps; port=$((port + 2)) ;;
     direct) ;;
     *) echo "bench: unknown leg $leg" >&2; exit 2 ;;
