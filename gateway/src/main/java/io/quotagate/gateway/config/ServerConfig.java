@@ -17,8 +17,8 @@ import java.time.Duration;
  *                             {@code BodyTimer#WINDOW_BYTES} of it (or its end) must arrive within this
  * @param writeIdle            a client that takes no more response bytes (its connection stays unwritable) for
  *                             this long is cut
- * @param bodyBuffer           request bodies up to this many bytes are read whole before an upstream connection is
- *                             taken (0: every body streams)
+ * @param bodyBuffer           this many bytes of a request body (all of a smaller one) are read before an upstream
+ *                             connection is taken (0: bodies stream at once)
  * @param maxConnections       open client connections, at most, for the whole listener
  * @param maxConnectionsPerAddress open client connections, at most, from one client IP address (0: no cap)
  */

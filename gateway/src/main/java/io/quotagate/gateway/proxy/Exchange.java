@@ -30,9 +30,10 @@ import io.quotagate.gateway.admission.UpstreamOutcome;
  * closes the upstream connection; a client that leaves mid-response settles by the status it was being sent.
  * A client that leaves mid-body aborts the attempt (the upstream got a truncated request; {@code TRANSPORT_ERROR}).
  *
- * <p>Small bodies first: a request whose body may fit in {@code server.body_buffer} is read whole (or until the
- * buffer is full) before an upstream connection is taken, so a client that trickles a small body holds no upstream
- * connection, and one that leaves meanwhile was never sent ({@code NOT_SENT}). Larger bodies stream as they come.
+ * <p>Body first: the first {@code server.body_buffer} bytes of a request body (all of a smaller one) are read
+ * before an upstream connection is taken, so a client that trickles its body holds no upstream connection until it
+ * has sent that much (at the pace {@code server.body_timeout} demands), and one that leaves meanwhile was never
+ * sent ({@code NOT_SENT}). The rest of a larger body streams as it comes.
  *
  * <p>Idle rules while the response streams: the exchange reads the upstream only while the client is writable, and
  * the upstream's body idle timer ({@code upstream.idle_timeout}) runs only then; a stall there is a transport error
@@ -72,7 +73,7 @@ final class Exchange implements UpstreamPool.Waiter {
                        boolean expectContinue, boolean hasBody, boolean chunked) {
     }
 
-    /** @param bufferLimit read up to this many body bytes before taking an upstream connection; 0: stream at once */
+    /** @param bufferLimit read this many body bytes (or the whole body) before taking an upstream connection; 0: none */
     Exchange(FrontendHandler frontend, ChannelHandlerContext client, Admission admission, Decision.Admitted decision,
              HttpRequest head, RequestInfo info, long bufferLimit) {
         this.frontend = frontend;

@@ -69,8 +69,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean shuttingDown;
     private boolean closed;
     private long headNanos;
-    /** How much of the current request's body to read before taking an upstream connection (0: stream). */
-    private long bufferLimit;
 
     FrontendHandler(ProxyContext px) {
         this.px = px;
@@ -130,8 +128,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
         keepAlive = HttpUtil.isKeepAlive(request);
-        long bodyBuffer = px.server().bodyBuffer();
-        bufferLimit = chunked || HttpUtil.getContentLength(request, 0L) <= bodyBuffer ? bodyBuffer : 0;
         Exchange.RequestInfo info = new Exchange.RequestInfo(bearer != null, keepAlive,
                 request.protocolVersion().equals(HttpVersion.HTTP_1_0), HttpMethod.HEAD.equals(request.method()),
                 HttpUtil.is100ContinueExpected(request), hasBody, chunked);
@@ -170,7 +166,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         mode = Mode.EXCHANGING;
-        exchange = new Exchange(this, ctx, px.admission(), (Decision.Admitted) decision, request, info, bufferLimit);
+        exchange = new Exchange(this, ctx, px.admission(), (Decision.Admitted) decision, request, info,
+                px.server().bodyBuffer());
         bodyTimer.start();
         exchange.start();
     }

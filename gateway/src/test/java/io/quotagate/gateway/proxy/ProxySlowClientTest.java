@@ -108,6 +108,30 @@ class ProxySlowClientTest {
 
     @Test
     @Timeout(10)
+    void theBodyOfARejectedRequestThatTricklesIsCutToo() throws Exception {
+        start(b -> { });
+        try (RawHttpClient client = gateway.connect()) {
+            client.send("POST /nowhere HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n");
+            assertThat(client.readResponse().status()).isEqualTo(404); // the body is then read and discarded
+            long started = System.nanoTime();
+            boolean closed = false;
+            for (int i = 0; i < 40 && !closed; i++) {
+                try {
+                    client.send("x");
+                    Thread.sleep(100);
+                } catch (RuntimeException reset) {
+                    closed = true;
+                }
+                closed = closed || client.closedByPeer(Duration.ofMillis(1));
+            }
+            assertThat(closed).as("the connection was closed while the discarded body trickled").isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+                    .isBetween(BODY_TIMEOUT.toMillis() - 100, BODY_TIMEOUT.toMillis() + 2500);
+        }
+    }
+
+    @Test
+    @Timeout(10)
     void aBodyThatKeepsComingFasterThan16KiBPerTimeoutIsNotCut() throws Exception {
         start(b -> { });
         try (RawHttpClient client = gateway.connect()) {
