@@ -7,6 +7,8 @@ import io.quotagate.gateway.testkit.RawHttpClient;
 import io.quotagate.gateway.testkit.RecordingUpstream;
 import io.quotagate.gateway.testkit.TestConfigs;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -32,7 +34,9 @@ import org.junit.jupiter.api.Timeout;
  * then closed), and the p99 of all loaded phases is compared with the p99 of all quiet ones: interleaving keeps a
  * change in the machine's background load from landing on one side only. Slow (about 15 s) and timing-sensitive:
  * tagged {@code fault}, run by {@code mvn -Pfault}; on a machine busy with other work the p99 measures the
- * scheduler, not the gateway (docs/reliability.md says what was measured where).
+ * scheduler, not the gateway (docs/reliability.md says what was measured where). For that reason it also reports
+ * the event loops' CPU time, which a busy machine does not inflate: the slow clients' cost is the loaded phases'
+ * event-loop CPU beyond what their normal requests cost at the quiet phases' rate.
  */
 @Tag("fault")
 class SlowlorisLoadFaultTest {
@@ -52,10 +56,16 @@ class SlowlorisLoadFaultTest {
             measure(gateway, Duration.ofSeconds(2)); // warm-up: JIT, pools, connections
             List<long[]> quietPhases = new ArrayList<>();
             List<long[]> loadedPhases = new ArrayList<>();
+            long quietCpu = 0;
+            long loadedCpu = 0;
             for (int round = 0; round < ROUNDS; round++) {
+                long cpu = eventLoopCpuNanos();
                 quietPhases.add(measure(gateway, PHASE));
+                quietCpu += eventLoopCpuNanos() - cpu;
                 try (SlowClients slow = SlowClients.open(gateway.port(), SLOW_CLIENTS)) {
+                    cpu = eventLoopCpuNanos();
                     loadedPhases.add(measure(gateway, PHASE, slow));
+                    loadedCpu += eventLoopCpuNanos() - cpu;
                     assertThat(slow.stillOpen()).as("slow clients still connected at the end").isEqualTo(SLOW_CLIENTS);
                 }
             }
@@ -68,6 +78,11 @@ class SlowlorisLoadFaultTest {
                             + " with %d slow clients p50 %.3f ms p99 %.3f ms (%d); p99 difference %+.3f ms%n",
                     ROUNDS, PHASE.toMillis(), ms(percentile(quiet, 50)), ms(p99Quiet), quiet.length, SLOW_CLIENTS,
                     ms(percentile(loaded, 50)), ms(p99Loaded), loaded.length, ms(p99Loaded - p99Quiet));
+            double cpuPerRequest = (double) quietCpu / quiet.length;
+            double slowCpuPerSecond = (loadedCpu - cpuPerRequest * loaded.length) / (ROUNDS * PHASE.toNanos() / 1e9);
+            System.out.printf("event loops: %.1f us CPU per normal request (quiet); the slow clients cost %.2f ms of"
+                    + " event-loop CPU per second (%.2f%% of one core)%n", cpuPerRequest / 1e3, slowCpuPerSecond / 1e6,
+                    slowCpuPerSecond / 1e7);
             assertThat(p99Loaded - p99Quiet).as("p99 rise in ns with %d slow clients", SLOW_CLIENTS).isLessThanOrEqualTo(ONE_MS);
         }
     }
@@ -116,6 +131,18 @@ class SlowlorisLoadFaultTest {
             }
         }
         return Arrays.copyOf(latencies, n);
+    }
+
+    /** CPU time used so far by the gateway's event loop threads ({@code quotagate-io-*}). */
+    private static long eventLoopCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("quotagate-io")) {
+                total += Math.max(0, threads.getThreadCpuTime(thread.getId()));
+            }
+        }
+        return total;
     }
 
     private static long[] merge(List<long[]> phases) {
