@@ -85,7 +85,7 @@ final class Exchange implements UpstreamPool.Waiter {
         this.bufferLimit = bufferLimit;
     }
 
-    /** Starts the attempt: reads a small body first when there is a buffer for it, then takes a connection. */
+    /** Starts the attempt: reads the start of the body first (see the class comment), then takes a connection. */
     void start() {
         if (bufferLimit <= 0) {
             frontend.acquire(this);

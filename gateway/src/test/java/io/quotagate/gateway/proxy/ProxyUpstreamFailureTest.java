@@ -247,7 +247,8 @@ class ProxyUpstreamFailureTest {
 
     @Test
     void clientLeavingMidBodySettlesAsTransportError() throws Exception {
-        startWithUpstream(TestConfigs.builder());
+        // body_buffer 0: the start of the body went upstream (a held body is never sent: ProxyTruncatedRequestTest)
+        startWithUpstream(TestConfigs.builder().bodyBuffer(0));
         try (RawHttpClient client = gateway.connect()) {
             client.send("POST /test/a HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\npartial");
             Thread.sleep(200);
