@@ -17,6 +17,9 @@ public enum RejectionCode {
     QUOTA_STORE_UNAVAILABLE(503, "quota_store_unavailable", "The quota store is unavailable; try again shortly."),
     UPSTREAM_UNAVAILABLE(502, "upstream_unavailable", "The upstream service could not be reached."),
     UPSTREAM_TIMEOUT(504, "upstream_timeout", "The upstream service did not answer in time."),
+    TOO_MANY_CONNECTIONS(503, "too_many_connections",
+            "Too many open connections from this address or to this gateway; try again shortly."),
+    REQUEST_TIMEOUT(408, "request_timeout", "The request body arrived too slowly."),
     BAD_REQUEST(400, "bad_request", "Malformed or ambiguous HTTP request."),
     URI_TOO_LONG(414, "bad_request", "The request line is too long."),
     HEADERS_TOO_LARGE(431, "bad_request", "The request headers are too large.");

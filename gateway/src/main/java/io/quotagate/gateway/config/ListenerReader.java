@@ -18,7 +18,8 @@ final class ListenerReader {
 
     static ServerConfig server(ConfigMap root) throws ConfigException {
         ConfigMap m = root.section("server", "bind", "port", "max_body", "tls", "idle_timeout", "header_timeout",
-                "shutdown_timeout", "max_initial_line", "max_header_size", "io_threads");
+                "shutdown_timeout", "max_initial_line", "max_header_size", "io_threads", "body_timeout", "write_idle",
+                "body_buffer", "max_connections", "max_connections_per_address");
         return new ServerConfig(
                 bind(m, "0.0.0.0"),
                 m.integer("port", 8080, 0, 65535),
@@ -29,7 +30,12 @@ final class ListenerReader {
                 m.durationOrZero("shutdown_timeout", Duration.ofSeconds(30)),
                 (int) m.size("max_initial_line", 8 * Sizes.KB, 1, Sizes.MB),
                 (int) m.size("max_header_size", 16 * Sizes.KB, 1, Sizes.MB),
-                m.integer("io_threads", 0, 0, 1024));
+                m.integer("io_threads", 0, 0, 1024),
+                m.duration("body_timeout", Duration.ofSeconds(30)),
+                m.duration("write_idle", Duration.ofSeconds(60)),
+                m.size("body_buffer", 16 * Sizes.KB, 0, 16 * Sizes.MB),
+                m.integer("max_connections", 10_000, 1, 1_000_000),
+                m.integer("max_connections_per_address", 1_000, 0, 1_000_000));
     }
 
     static AdminConfig admin(ConfigMap root, ServerConfig server) throws ConfigException {

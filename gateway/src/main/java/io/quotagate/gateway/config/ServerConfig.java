@@ -13,6 +13,14 @@ import java.time.Duration;
  * @param maxInitialLineLength longer request lines get 414
  * @param maxHeaderSize        larger header sections get 431
  * @param ioThreads            event loop threads; 0 means one per core
+ * @param bodyTimeout          while the gateway waits on the client for a request body, each
+ *                             {@code BodyTimer#WINDOW_BYTES} of it (or its end) must arrive within this
+ * @param writeIdle            a client that takes no more response bytes (its connection stays unwritable) for
+ *                             this long is cut
+ * @param bodyBuffer           this many bytes of a request body (all of a smaller one) are read before an upstream
+ *                             connection is taken (0: bodies stream at once)
+ * @param maxConnections       open client connections, at most, for the whole listener
+ * @param maxConnectionsPerAddress open client connections, at most, from one client IP address (0: no cap)
  */
 public record ServerConfig(
         String bind,
@@ -24,5 +32,10 @@ public record ServerConfig(
         Duration shutdownTimeout,
         int maxInitialLineLength,
         int maxHeaderSize,
-        int ioThreads) {
+        int ioThreads,
+        Duration bodyTimeout,
+        Duration writeIdle,
+        long bodyBuffer,
+        int maxConnections,
+        int maxConnectionsPerAddress) {
 }

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param headers         set on every forwarded request (an upstream credential, say), replacing client values
  * @param maxConnections  keep-alive connections to the upstream, at most, per event loop
  * @param poolIdleTimeout an idle pooled connection is closed after this
+ * @param idleTimeout     a response body that stalls this long while the gateway waits on the upstream is cut
  */
 public record UpstreamConfig(
         URI url,
@@ -17,7 +18,8 @@ public record UpstreamConfig(
         Duration responseTimeout,
         Map<String, String> headers,
         int maxConnections,
-        Duration poolIdleTimeout) {
+        Duration poolIdleTimeout,
+        Duration idleTimeout) {
 
     public UpstreamConfig {
         headers = Map.copyOf(headers);

@@ -25,15 +25,17 @@ final class UpstreamReader {
     }
 
     static UpstreamConfig upstream(ConfigMap root) throws ConfigException {
-        ConfigMap m = root.section("upstream", "url", "connect_timeout", "response_timeout", "headers", "pool");
+        ConfigMap m = root.section("upstream", "url", "connect_timeout", "response_timeout", "idle_timeout", "headers",
+                "pool");
         URI url = url(m.get("url"));
         Duration connectTimeout = m.duration("connect_timeout", Duration.ofSeconds(2));
         Duration responseTimeout = m.duration("response_timeout", Duration.ofSeconds(120));
+        Duration idleTimeout = m.duration("idle_timeout", Duration.ofSeconds(60));
         Map<String, String> headers = headers(m.get("headers"));
         ConfigMap pool = m.section("pool", "max_connections", "idle_timeout");
         return new UpstreamConfig(url, connectTimeout, responseTimeout, headers,
                 pool.integer("max_connections", 512, 1, 100_000),
-                pool.duration("idle_timeout", Duration.ofSeconds(60)));
+                pool.duration("idle_timeout", Duration.ofSeconds(60)), idleTimeout);
     }
 
     private static URI url(ConfigNode node) throws ConfigException {

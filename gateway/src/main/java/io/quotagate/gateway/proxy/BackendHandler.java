@@ -10,23 +10,28 @@ import java.time.Duration;
  * Last handler of an upstream connection's pipeline
  * ({@code [SslHandler] → UpstreamResponseDecoder → HttpRequestEncoder → BackendHandler}): hands the upstream's
  * response (decoded heads, body bytes), its writability and its failures to the {@link Exchange} that currently uses
- * the connection, and owns the connection's response timer. Between exchanges the connection sits in its
+ * the connection, and owns the connection's response timer and its body idle timer ({@code upstream.idle_timeout}:
+ * once the head arrived, the time the exchange waits on the upstream for the next body bytes; it does not run while
+ * the exchange holds back because the client is not reading). Between exchanges the connection sits in its
  * {@link UpstreamPool}; anything it receives then is a protocol error and closes it.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     private final UpstreamPool pool;
     private final long responseTimeoutNanos;
+    private final long idleTimeoutNanos;
     private ChannelHandlerContext ctx;
     private UpstreamResponseDecoder decoder;
     private Exchange exchange;
     private Deadline responseTimer;
+    private Deadline bodyIdle;
     private boolean broken;
     private long idleSince;
 
-    BackendHandler(UpstreamPool pool, Duration responseTimeout) {
+    BackendHandler(UpstreamPool pool, Duration responseTimeout, Duration idleTimeout) {
         this.pool = pool;
         this.responseTimeoutNanos = responseTimeout.toNanos();
+        this.idleTimeoutNanos = idleTimeout.toNanos();
     }
 
     @Override
@@ -34,6 +39,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.decoder = ctx.pipeline().get(UpstreamResponseDecoder.class);
         this.responseTimer = new Deadline(ctx.executor(), this::responseTimedOut);
+        this.bodyIdle = new Deadline(ctx.executor(), this::bodyStalled);
     }
 
     UpstreamPool pool() {
@@ -51,6 +57,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     void detach() {
         this.exchange = null;
         responseTimer.disarm();
+        bodyIdle.disarm();
     }
 
     /** Tells the decoder what the next response answers (see {@link UpstreamResponseDecoder#expect}). */
@@ -65,6 +72,17 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     void responseStarted() {
         responseTimer.disarm();
+    }
+
+    /** Asks for more of the response body: the exchange now waits on the upstream. */
+    void readBody() {
+        bodyIdle.arm(idleTimeoutNanos);
+        ctx.channel().read();
+    }
+
+    /** The exchange holds back (the client is not taking bytes): not the upstream's time. */
+    void pauseBody() {
+        bodyIdle.disarm();
     }
 
     /** Whether the connection may carry another exchange: no protocol error seen, still open, no stray bytes. */
@@ -128,11 +146,21 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         broken = true;
         responseTimer.cancel();
+        bodyIdle.cancel();
         Exchange current = exchange;
         if (current != null) {
             current.onUpstreamFailure(null);
         } else {
             pool.removeIdle(this);
+        }
+    }
+
+    /** No body bytes within {@code upstream.idle_timeout} while the exchange waited for them: the upstream stalled. */
+    private void bodyStalled() {
+        Exchange current = exchange;
+        if (current != null) {
+            broken = true;
+            current.onUpstreamFailure(null);
         }
     }
 

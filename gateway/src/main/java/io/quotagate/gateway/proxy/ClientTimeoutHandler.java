@@ -15,6 +15,13 @@ import java.time.Duration;
  * arrive within {@code headerTimeout} (a slow-loris defence). While a request is in flight neither applies:
  * the upstream's response timeout governs then.
  *
+ * <p>{@code writeIdle} is the client's share of "who is the exchange waiting on" while a response streams: a
+ * connection that stays unwritable (Netty's outbound buffer above its high-water mark, so the proxy stopped reading
+ * the upstream) that long belongs to a client that stopped reading, and is closed. The {@link FrontendHandler} then
+ * settles the exchange by the status already received (the upstream answered; the client chose not to read) and
+ * closes the upstream connection. A stalled upstream is the other share: {@code upstream.idle_timeout}, in
+ * {@link BackendHandler}.
+ *
  * <p>Sitting after the codec, it sees decoded heads and also every socket read (the decoder passes
  * {@code channelReadComplete} on even when no message was complete yet), which is how it notices a head that
  * has started but not finished. Requests and final responses are counted so that pipelined requests keep the
@@ -26,20 +33,24 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler {
 
     private final long idleNanos;
     private final long headerNanos;
+    private final long writeIdleNanos;
     private long requests;
     private long responses;
     private Deadline idle;
     private Deadline header;
+    private Deadline writeIdle;
 
-    ClientTimeoutHandler(Duration idleTimeout, Duration headerTimeout) {
+    ClientTimeoutHandler(Duration idleTimeout, Duration headerTimeout, Duration writeIdle) {
         this.idleNanos = idleTimeout.toNanos();
         this.headerNanos = headerTimeout.toNanos();
+        this.writeIdleNanos = writeIdle.toNanos();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         idle = new Deadline(ctx.executor(), () -> ctx.close());
         header = new Deadline(ctx.executor(), () -> ctx.close());
+        writeIdle = new Deadline(ctx.executor(), () -> ctx.close());
         if (ctx.channel().isActive()) {
             idle.arm(idleNanos);
         }
@@ -75,6 +86,16 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            writeIdle.disarm();
+        } else {
+            writeIdle.arm(writeIdleNanos);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof LastHttpContent && !isInterim(msg)) {
             responseEnded();
@@ -98,6 +119,7 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) {
         idle.cancel();
         header.cancel();
+        writeIdle.cancel();
         ctx.fireChannelInactive();
     }
 
@@ -105,6 +127,7 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler {
     public void handlerRemoved(ChannelHandlerContext ctx) {
         idle.cancel();
         header.cancel();
+        writeIdle.cancel();
     }
 
     private static boolean isInterim(Object msg) {

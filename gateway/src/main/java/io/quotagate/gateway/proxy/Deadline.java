@@ -40,6 +40,11 @@ final class Deadline implements Runnable {
         return armed;
     }
 
+    /** Time left until expiry while armed (may be zero or negative when it is about to fire). */
+    long remainingNanos() {
+        return deadlineNanos - System.nanoTime();
+    }
+
     /** Disarms and drops the scheduled task (when the channel closes). */
     void cancel() {
         armed = false;

@@ -19,7 +19,8 @@ import java.nio.charset.StandardCharsets;
  * The one place that turns a rejection into an HTTP response (SPEC §3): a JSON body
  * {@code {"error":{"code":"…","message":"…"}}}, the status of the {@link RejectionCode}, {@code Retry-After}
  * and rate-limit headers when the decision carries them, and {@code Connection: close} when the connection is
- * about to be closed (always for 400, 413, 414 and 431: after a framing error the byte stream cannot be trusted).
+ * about to be closed (always for 400, 408, 413, 414 and 431: after a framing error or a cut-off body the byte
+ * stream cannot be trusted; and for a refused connection's 503).
  */
 public final class ErrorResponses {
 
@@ -47,7 +48,7 @@ public final class ErrorResponses {
     /** Whether the proxy must close the connection after answering with this code. */
     public static boolean closesConnection(RejectionCode code) {
         return switch (code) {
-            case BAD_REQUEST, PAYLOAD_TOO_LARGE, URI_TOO_LONG, HEADERS_TOO_LARGE -> true;
+            case BAD_REQUEST, REQUEST_TIMEOUT, PAYLOAD_TOO_LARGE, URI_TOO_LONG, HEADERS_TOO_LARGE, TOO_MANY_CONNECTIONS -> true;
             default -> false;
         };
     }

@@ -29,6 +29,16 @@ import io.quotagate.gateway.admission.UpstreamOutcome;
  * waits for the response head to learn the outcome to settle (an upstream may have done paid work), then
  * closes the upstream connection; a client that leaves mid-response settles by the status it was being sent.
  * A client that leaves mid-body aborts the attempt (the upstream got a truncated request; {@code TRANSPORT_ERROR}).
+ *
+ * <p>Body first: the first {@code server.body_buffer} bytes of a request body (all of a smaller one) are read
+ * before an upstream connection is taken, so a client that trickles its body holds no upstream connection until it
+ * has sent that much (at the pace {@code server.body_timeout} demands), and one that leaves meanwhile was never
+ * sent ({@code NOT_SENT}). The rest of a larger body streams as it comes.
+ *
+ * <p>Idle rules while the response streams: the exchange reads the upstream only while the client is writable, and
+ * the upstream's body idle timer ({@code upstream.idle_timeout}) runs only then; a stall there is a transport error
+ * (refunded) and the client is cut. While the client is not writable the client's {@code server.write_idle} runs
+ * instead ({@link ClientTimeoutHandler}); its close settles by the status received.
  */
 final class Exchange implements UpstreamPool.Waiter {
 
@@ -37,7 +47,14 @@ final class Exchange implements UpstreamPool.Waiter {
     private final Admission admission;
     private final Decision.Admitted decision;
     private final RequestInfo info;
+    private final long bufferLimit;
     private HttpRequest head;
+    /** The body read before the upstream connection was taken (null when none is held). */
+    private HeldBody held;
+    private boolean buffering;
+    private boolean continueSent;
+    /** The request's last content was read from the client (it may still be held, not yet written). */
+    private boolean lastRead;
     private BackendHandler backend;
     private boolean requestDone;
     private boolean responseHead;
@@ -56,14 +73,31 @@ final class Exchange implements UpstreamPool.Waiter {
                        boolean expectContinue, boolean hasBody, boolean chunked) {
     }
 
+    /** @param bufferLimit read this many body bytes (or the whole body) before taking an upstream connection; 0: none */
     Exchange(FrontendHandler frontend, ChannelHandlerContext client, Admission admission, Decision.Admitted decision,
-             HttpRequest head, RequestInfo info) {
+             HttpRequest head, RequestInfo info, long bufferLimit) {
         this.frontend = frontend;
         this.client = client;
         this.admission = admission;
         this.decision = decision;
         this.head = head;
         this.info = info;
+        this.bufferLimit = bufferLimit;
+    }
+
+    /** Starts the attempt: reads the start of the body first (see the class comment), then takes a connection. */
+    void start() {
+        if (bufferLimit <= 0) {
+            frontend.acquire(this);
+            return;
+        }
+        buffering = true;
+        held = new HeldBody(bufferLimit);
+        if (info.expectContinue()) {
+            continueSent = true; // admitted: the body is wanted now, before any upstream connection
+            client.writeAndFlush(FrontendHandler.continueResponse());
+        }
+        frontend.readNext();
     }
 
     Decision.Admitted decision() {
@@ -74,6 +108,7 @@ final class Exchange implements UpstreamPool.Waiter {
     public void onAcquired(BackendHandler acquired) {
         if (clientGone || finished) {
             acquired.pool().release(acquired, acquired.reusable());
+            releaseHeld();
             settle(UpstreamOutcome.NOT_SENT);
             return;
         }
@@ -82,15 +117,35 @@ final class Exchange implements UpstreamPool.Waiter {
         acquired.expectResponse(info.headMethod(), info.http10());
         Channel upstream = acquired.channel();
         ByteBuf bytes = frontend.upstreamHead(head, decision, info);
-        if (info.expectContinue()) {
+        if (info.expectContinue() && !continueSent) {
             client.writeAndFlush(FrontendHandler.continueResponse());
         }
         forwardedNanos = System.nanoTime();
         upstream.write(bytes);
         head = null;
         acquired.awaitResponse();
+        boolean wroteHeld = held != null;
+        if (wroteHeld) {
+            requestDone = held.writeTo(upstream, info.chunked(), frontend.trailerFilter());
+            held = null;
+            if (finished) {
+                return; // a write failed at once and the exchange already ended
+            }
+        }
         upstream.read();
-        frontend.readNext();
+        if (wroteHeld) {
+            upstream.flush(); // not in a client read: no channelReadComplete will flush it
+        }
+        if (!requestDone) {
+            frontend.readNext();
+        }
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
     }
 
     @Override
@@ -98,6 +153,7 @@ final class Exchange implements UpstreamPool.Waiter {
         if (finished) {
             return;
         }
+        releaseHeld();
         settle(clientGone ? UpstreamOutcome.NOT_SENT : UpstreamOutcome.TRANSPORT_ERROR);
         fail(RejectionCode.UPSTREAM_UNAVAILABLE);
     }
@@ -108,6 +164,11 @@ final class Exchange implements UpstreamPool.Waiter {
             Throwable cause = content.decoderResult().cause();
             content.release();
             abortRequest(ErrorResponses.codeFor(cause));
+            return;
+        }
+        lastRead |= content instanceof LastHttpContent;
+        if (buffering) {
+            hold(content);
             return;
         }
         Channel upstream = backend.channel();
@@ -134,6 +195,22 @@ final class Exchange implements UpstreamPool.Waiter {
         }
     }
 
+    private void hold(HttpContent content) {
+        if (held.add(content)) {
+            buffering = false; // whole, or too large to hold: the rest streams
+            frontend.acquire(this);
+        } else {
+            frontend.readNext();
+        }
+    }
+
+    /** {@code server.body_timeout} passed while the exchange waited on the client for its body. */
+    void onBodyTimeout() {
+        if (!finished && !lastRead) {
+            abortRequest(RejectionCode.REQUEST_TIMEOUT);
+        }
+    }
+
     void flushUpstream() {
         if (backend != null && !finished) {
             backend.channel().flush();
@@ -148,6 +225,15 @@ final class Exchange implements UpstreamPool.Waiter {
 
     void onClientWritable() {
         if (backend != null && !finished) {
+            readUpstream();
+        }
+    }
+
+    /** Before the head the response timer governs; after it, the upstream's body idle timer runs while we wait. */
+    private void readUpstream() {
+        if (responseHead) {
+            backend.readBody();
+        } else {
             backend.channel().read();
         }
     }
@@ -208,7 +294,9 @@ final class Exchange implements UpstreamPool.Waiter {
         }
         client.flush();
         if (client.channel().isWritable()) {
-            backend.channel().read();
+            readUpstream();
+        } else {
+            backend.pauseBody(); // waiting on the client now: server.write_idle governs
         }
     }
 
@@ -249,9 +337,13 @@ final class Exchange implements UpstreamPool.Waiter {
     /** The client's body broke the rules mid-stream (framing error, over max_body). */
     private void abortRequest(RejectionCode code) {
         requestDone = true;
+        buffering = false;
+        releaseHeld();
         closeUpstream();
-        // The upstream got a truncated request; if it already answered, its status decides.
-        settle(responseHead ? UpstreamOutcome.responded(responseStatus) : UpstreamOutcome.TRANSPORT_ERROR);
+        // The upstream got a truncated request (or nothing, while the body was still held); if it already answered,
+        // its status decides.
+        settle(responseHead ? UpstreamOutcome.responded(responseStatus)
+                : backend == null ? UpstreamOutcome.NOT_SENT : UpstreamOutcome.TRANSPORT_ERROR);
         finished = true;
         if (!responseStarted) {
             frontend.exchangeFailed(code, false, true);
@@ -266,9 +358,11 @@ final class Exchange implements UpstreamPool.Waiter {
             return;
         }
         if (backend == null) {
-            if (frontend.cancelAcquire(this)) {
+            if (buffering || frontend.cancelAcquire(this)) {
+                buffering = false;
                 finished = true;
-                settle(UpstreamOutcome.NOT_SENT);
+                releaseHeld();
+                settle(UpstreamOutcome.NOT_SENT); // the body was still being read, or waited for a connection
             }
             return; // connecting: onAcquired/onAcquireFailed settle
         }
@@ -294,7 +388,7 @@ final class Exchange implements UpstreamPool.Waiter {
     private void fail(RejectionCode code) {
         finished = true;
         if (!clientGone) {
-            frontend.exchangeFailed(code, requestDone, info.hasBody());
+            frontend.exchangeFailed(code, lastRead, info.hasBody());
         }
     }
 

@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * {@link UpstreamPool}. The next request is read only when the previous response was written, so pipelined
  * requests are answered in order. Admission may complete on another thread; its decision is processed back on
  * this channel's event loop.
+ *
+ * <p>It also runs the connection's {@link BodyTimer} ({@code server.body_timeout}): every request body it reads,
+ * forwarded or discarded, is asked for here ({@link #readNext()}) and arrives here, so this is where "the gateway
+ * waits on the client for body bytes" is known.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
@@ -56,6 +60,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private OnDemandReader reader;
     private StrictServerCodec codec;
     private ClientTimeoutHandler timeouts;
+    private BodyTimer bodyTimer;
     private UpstreamPool pool;
     private String peer;
     private Mode mode = Mode.AWAITING_HEAD;
@@ -76,6 +81,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         this.reader = ctx.pipeline().get(OnDemandReader.class);
         this.codec = ctx.pipeline().get(StrictServerCodec.class);
         this.timeouts = ctx.pipeline().get(ClientTimeoutHandler.class);
+        this.bodyTimer = new BodyTimer(ctx.executor(), px.server().bodyTimeout(), this::bodyTimedOut);
     }
 
     @Override
@@ -99,6 +105,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             case EXCHANGING -> {
                 if (msg instanceof HttpContent content) {
+                    bodyArrived(content);
                     exchange.forwardBody(content);
                 } else {
                     ReferenceCountUtil.release(msg);
@@ -163,8 +170,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         mode = Mode.EXCHANGING;
-        exchange = new Exchange(this, ctx, px.admission(), (Decision.Admitted) decision, request, info);
-        pool.acquire(exchange);
+        exchange = new Exchange(this, ctx, px.admission(), (Decision.Admitted) decision, request, info,
+                px.server().bodyBuffer());
+        bodyTimer.start();
+        exchange.start();
     }
 
     /** Answers the current request with an error; its body (if any) is then discarded or the connection closed. */
@@ -176,6 +185,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void discard(Object msg) {
+        if (msg instanceof HttpContent content) {
+            bodyArrived(content);
+        }
         boolean failed = msg instanceof HttpContent content && content.decoderResult().isFailure();
         boolean last = msg instanceof LastHttpContent;
         ReferenceCountUtil.release(msg);
@@ -225,10 +237,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void afterResponse(boolean close, boolean requestBodyUnread) {
+        bodyTimer.stop();
         if (close || shuttingDown) {
             closeGracefully();
         } else if (requestBodyUnread) {
             mode = Mode.DISCARDING; // up to and including the request's LastHttpContent
+            bodyTimer.start(); // a discarded body too must keep coming, or the connection is closed
             readNext();
         } else {
             mode = Mode.AWAITING_HEAD;
@@ -265,7 +279,26 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** Ready for the next message of the client (a request head, or the next piece of the current body). */
     void readNext() {
         if (mode != Mode.CLOSING && !closed) {
+            if (mode == Mode.EXCHANGING || mode == Mode.DISCARDING) {
+                bodyTimer.waiting(); // before demand(): a piece already decoded arrives inside it
+            }
             reader.demand();
+        }
+    }
+
+    private void bodyArrived(HttpContent content) {
+        bodyTimer.received(content.content().readableBytes());
+        if (content instanceof LastHttpContent) {
+            bodyTimer.stop();
+        }
+    }
+
+    /** {@code server.body_timeout}: the client stopped sending its body (or trickles it). */
+    private void bodyTimedOut() {
+        if (mode == Mode.EXCHANGING && exchange != null) {
+            exchange.onBodyTimeout(); // 408 when nothing of the response was sent yet, then close
+        } else if (mode == Mode.DISCARDING) {
+            closeGracefully();
         }
     }
 
@@ -300,6 +333,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
         mode = Mode.CLOSING;
+        bodyTimer.cancel();
         Exchange current = exchange;
         exchange = null;
         if (current != null) {
@@ -352,6 +386,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     void upstreamAnswered(long nanos) {
         px.metrics().upstreamDuration(nanos);
+    }
+
+    void acquire(Exchange waiting) {
+        pool.acquire(waiting);
     }
 
     boolean cancelAcquire(Exchange waiting) {

@@ -4,20 +4,26 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.config.ServerConfig;
 import io.quotagate.gateway.config.UpstreamConfig;
 import io.quotagate.gateway.metrics.GatewayMetrics;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 /**
  * Builds a client connection's pipeline; reads as the table of contents of the proxy. No aggregator anywhere:
- * bodies stream. Holds only immutable collaborators, so one instance serves every connection.
+ * bodies stream (a small body is held whole before forwarding, see {@link Exchange}). Holds only collaborators (the
+ * thread-safe {@link ConnectionLimits} counts connections across event loops), so one instance serves every
+ * connection. A connection over a cap gets a pipeline of its own that only answers 503 and closes.
  */
 public final class ProxyInitializer extends ChannelInitializer<Channel> {
 
     private final ProxyContext px;
     private final ChannelGroup connections;
+    private final ConnectionLimits limits;
 
     /**
      * @param serverSsl   null for plain HTTP
@@ -27,10 +33,24 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
                             UpstreamPools pools, SslContext serverSsl, ChannelGroup connections) {
         this.px = new ProxyContext(server, admission, metrics, new RequestHeadWriter(upstream), pools, serverSsl);
         this.connections = connections;
+        this.limits = new ConnectionLimits(server.maxConnections(), server.maxConnectionsPerAddress());
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        InetAddress address = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        switch (limits.tryOpen(address)) {
+            case OPEN -> ch.closeFuture().addListener(f -> limits.closed(address));
+            case REFUSE -> {
+                ch.closeFuture().addListener(f -> limits.refusalEnded());
+                initRefused(ch);
+                return;
+            }
+            case DROP -> {
+                ch.close(); // refusals are already being answered at their bound: no answer for this one
+                return;
+            }
+        }
         connections.add(ch);
         ServerConfig server = px.server();
         ChannelPipeline p = ch.pipeline();
@@ -38,10 +58,20 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
             p.addLast("tls", px.serverSsl().newHandler(ch.alloc()));          // TLS termination
         }
         p.addLast("http", new StrictServerCodec(server));                      // bytes <-> HTTP objects; smuggling -> failed result
-        p.addLast("timeouts", new ClientTimeoutHandler(server.idleTimeout(), server.headerTimeout()));
+        p.addLast("timeouts", new ClientTimeoutHandler(server.idleTimeout(), server.headerTimeout(), server.writeIdle()));
         p.addLast("reader", new OnDemandReader());                             // one message at a time: in order
         p.addLast("bodyLimit", new BodyLimitHandler(server.maxBody()));        // max_body -> 413, before 100-continue
         p.addLast("frontend", new FrontendHandler(px));                        // admission, exchange, error answers
+    }
+
+    /** Over a connection cap: 503 too_many_connections at once, then close. */
+    private void initRefused(Channel ch) {
+        ChannelPipeline p = ch.pipeline();
+        if (px.serverSsl() != null) {
+            p.addLast("tls", px.serverSsl().newHandler(ch.alloc()));
+        }
+        p.addLast("encoder", new HttpResponseEncoder());
+        p.addLast("refused", new RefusedConnectionHandler(px.serverSsl() != null));
     }
 
     /** The user event that asks a connection to finish its current exchange and close. */

@@ -60,7 +60,8 @@ final class UpstreamPool {
                             p.addLast("tls", ssl.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
                         }
                         p.addLast("response", new UpstreamResponseDecoder()); // requests leave as bytes, unencoded
-                        p.addLast("backend", new BackendHandler(UpstreamPool.this, config.responseTimeout()));
+                        p.addLast("backend", new BackendHandler(UpstreamPool.this, config.responseTimeout(),
+                                config.idleTimeout()));
                     }
                 });
     }

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 
 /**
@@ -18,6 +19,9 @@ import java.util.List;
  * the message's end. A chunked body is passed on with its chunk framing and trailers as received (the client gets
  * the same chunks), or, for a client that cannot read chunked ({@link #expect}), as data only. Any framing error
  * throws (the pipeline's {@code exceptionCaught}) and every later byte is ignored: the connection is unusable.
+ * The chunks that arrived in the same read as their head are checked before the head is passed on, so a framing
+ * error among them fails the response as a whole (502, nothing sent to the client yet) instead of after its head
+ * was relayed.
  */
 final class UpstreamResponseDecoder extends ByteToMessageDecoder {
 
@@ -121,8 +125,24 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
                     end(out);
                 }
             }
-            case CHUNKED -> state = State.CHUNK_SIZE;
+            case CHUNKED -> {
+                state = State.CHUNK_SIZE;
+                readChunksWithHead(in, out);
+            }
             case UNTIL_CLOSE -> state = State.UNTIL_CLOSE;
+        }
+    }
+
+    /** Walks the chunks that came with the head (the head is the last element of {@code out}); on error, drops both. */
+    private void readChunksWithHead(ByteBuf in, List<Object> out) {
+        int headIndex = out.size() - 1;
+        try {
+            readChunked(in, out);
+        } catch (DecoderException e) {
+            while (out.size() > headIndex) {
+                ReferenceCountUtil.release(out.remove(out.size() - 1));
+            }
+            throw e;
         }
     }
 

@@ -33,9 +33,16 @@ final class RestartOnlySettings {
         compare(changed, "server.shutdown_timeout", before.server().shutdownTimeout(), after.server().shutdownTimeout());
         compare(changed, "server.max_initial_line", before.server().maxInitialLineLength(), after.server().maxInitialLineLength());
         compare(changed, "server.max_header_size", before.server().maxHeaderSize(), after.server().maxHeaderSize());
+        compare(changed, "server.body_timeout", before.server().bodyTimeout(), after.server().bodyTimeout());
+        compare(changed, "server.write_idle", before.server().writeIdle(), after.server().writeIdle());
+        compare(changed, "server.body_buffer", before.server().bodyBuffer(), after.server().bodyBuffer());
+        compare(changed, "server.max_connections", before.server().maxConnections(), after.server().maxConnections());
+        compare(changed, "server.max_connections_per_address", before.server().maxConnectionsPerAddress(),
+                after.server().maxConnectionsPerAddress());
         compare(changed, "upstream.url", before.upstream().url(), after.upstream().url());
         compare(changed, "upstream.connect_timeout", before.upstream().connectTimeout(), after.upstream().connectTimeout());
         compare(changed, "upstream.response_timeout", before.upstream().responseTimeout(), after.upstream().responseTimeout());
+        compare(changed, "upstream.idle_timeout", before.upstream().idleTimeout(), after.upstream().idleTimeout());
         compare(changed, "upstream.pool.max_connections", before.upstream().maxConnections(), after.upstream().maxConnections());
         compare(changed, "upstream.pool.idle_timeout", before.upstream().poolIdleTimeout(), after.upstream().poolIdleTimeout());
         // Header values may be credentials: say that they changed, not what they are.

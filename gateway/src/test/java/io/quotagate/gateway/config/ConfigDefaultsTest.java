@@ -41,6 +41,11 @@ class ConfigDefaultsTest {
         assertThat(server.maxInitialLineLength()).isEqualTo(8192);
         assertThat(server.maxHeaderSize()).isEqualTo(16384);
         assertThat(server.ioThreads()).isZero();
+        assertThat(server.bodyTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(server.writeIdle()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(server.bodyBuffer()).isEqualTo(16_384);
+        assertThat(server.maxConnections()).isEqualTo(10_000);
+        assertThat(server.maxConnectionsPerAddress()).isEqualTo(1_000);
     }
 
     @Test
@@ -56,6 +61,7 @@ class ConfigDefaultsTest {
         assertThat(upstream.url()).isEqualTo(URI.create("http://127.0.0.1:9000"));
         assertThat(upstream.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(upstream.responseTimeout()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(upstream.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(upstream.headers()).isEmpty();
         assertThat(upstream.maxConnections()).isEqualTo(512);
         assertThat(upstream.poolIdleTimeout()).isEqualTo(Duration.ofSeconds(60));

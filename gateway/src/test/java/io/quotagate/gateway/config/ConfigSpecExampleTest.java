@@ -20,6 +20,7 @@ class ConfigSpecExampleTest {
             server:   { port: 8080, max_body: 50MB }           # optional tls: { cert: …, key: … }
             admin:    { port: 9090, bind: 127.0.0.1, token: "${QUOTAGATE_ADMIN_TOKEN}" }
             upstream: { url: "http://127.0.0.1:9000", connect_timeout: 2s, response_timeout: 120s,
+                        idle_timeout: 60s,                   # a response body that stalls this long is cut
                         headers: { Authorization: "Bearer ${UPSTREAM_TOKEN:-}" } }
             store:
               type: redis                       # or memory (single node, not durable, warns at start)
@@ -65,7 +66,8 @@ class ConfigSpecExampleTest {
     @Test
     void listeners() {
         assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, 50L * 1024 * 1024, null,
-                Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(30), 8192, 16384, 0));
+                Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(30), 8192, 16384, 0,
+                Duration.ofSeconds(30), Duration.ofSeconds(60), 16 * 1024, 10_000, 1_000));
         assertThat(config.admin()).isEqualTo(new AdminConfig("127.0.0.1", 9090, "admin-secret"));
         assertThat(config.metrics()).isEqualTo(new MetricsConfig(true));
     }
@@ -74,7 +76,7 @@ class ConfigSpecExampleTest {
     void upstream() {
         assertThat(config.upstream()).isEqualTo(new UpstreamConfig(URI.create("http://127.0.0.1:9000"),
                 Duration.ofSeconds(2), Duration.ofSeconds(120), Map.of("Authorization", "Bearer up-secret"),
-                512, Duration.ofSeconds(60)));
+                512, Duration.ofSeconds(60), Duration.ofSeconds(60)));
         assertThat(config.upstream().hostHeader()).isEqualTo("127.0.0.1:9000");
     }
 

@@ -24,6 +24,8 @@ final class E2eConfig {
     private String redisTimeout = "200ms";
     private int retryAttempts = 2;
     private String responseTimeout = "5s";
+    private String upstreamIdleTimeout = "60s";
+    private String writeIdle = "60s";
     private int freeCalls = 200;
     private int freeTemplates = 20;
     private int countModeQps = 10;
@@ -73,6 +75,18 @@ final class E2eConfig {
         return this;
     }
 
+    /** {@code upstream.idle_timeout}. */
+    E2eConfig upstreamIdleTimeout(Duration timeout) {
+        this.upstreamIdleTimeout = timeout.toMillis() + "ms";
+        return this;
+    }
+
+    /** {@code server.write_idle}. */
+    E2eConfig writeIdle(Duration timeout) {
+        this.writeIdle = timeout.toMillis() + "ms";
+        return this;
+    }
+
     E2eConfig freeCalls(int calls) {
         this.freeCalls = calls;
         return this;
@@ -100,8 +114,8 @@ final class E2eConfig {
         countModeQpsOverrides.forEach((tenant, qps) ->
                 overrides.append("  ").append(tenant).append(": { portrait: { count_mode_qps: ").append(qps).append(" } }\n"));
         return """
-                server: { bind: 127.0.0.1, port: 0, shutdown_timeout: 1s }
-                upstream: { url: "%s", connect_timeout: 1s, response_timeout: %s }
+                server: { bind: 127.0.0.1, port: 0, shutdown_timeout: 1s, write_idle: %s }
+                upstream: { url: "%s", connect_timeout: 1s, response_timeout: %s, idle_timeout: %s }
                 store:
                   type: redis
                   redis: { %s, timeout: %s, retry_attempts: %d }
@@ -119,7 +133,8 @@ final class E2eConfig {
                       - { match: "GET /v1/portrait/tasks/{id}", cost: 0, qps: false }
                       - { match: "POST /v1/templates", cost: 1, templates: create }
                       - { match: "DELETE /v1/templates/{id}", cost: 0, templates: delete }
-                """.formatted(upstream, responseTimeout, redisLocation, redisTimeout, retryAttempts, freeCalls, freeTemplates,
+                """.formatted(writeIdle, upstream, responseTimeout, upstreamIdleTimeout, redisLocation, redisTimeout, retryAttempts,
+                freeCalls, freeTemplates,
                 countModeQps)
                 + (overrides.isEmpty() ? "" : "overrides:\n" + overrides);
     }

@@ -29,7 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code refund_on} status (default 500-599 and 429), refuses the connection, hangs up, or does not answer within
  * {@code response_timeout}, or dies mid-body after its head (the client got a truncated response); any other
  * status is charged, also when the client leaves in the middle of the response; and a refund happens at most once,
- * even when the upstream's answer comes after the timeout already refunded.
+ * even when the upstream's answer comes after the timeout already refunded. Stalled and slow peers: an upstream
+ * that stalls mid-body ({@code upstream.idle_timeout}) is refunded, a client that stops reading
+ * ({@code server.write_idle}) is charged, a client that leaves mid-body is refunded and no complete request
+ * reached the upstream.
  */
 class RefundE2eTest {
 
@@ -199,18 +202,78 @@ class RefundE2eTest {
         Poll.stays("balance of cutoff", NO_SECOND_REFUND, () -> accounts.balance("cutoff"), (long) BALANCE);
     }
 
+    @Test
+    void anUpstreamThatStallsMidBodyIsCutByItsIdleTimeoutAndRefunded() throws IOException {
+        String key = tenant("stall", UpstreamReply.status(200).streaming(1_000_000).stallAfter(100_000));
+        Replica idle = replicas.start(E2eConfig.of(upstream.url().toString(), REDIS.uri())
+                .upstreamIdleTimeout(Duration.ofMillis(500)).writeTo(dir.resolve("upstream-idle.yaml")));
+        try {
+            String received = rawGenerate(idle.port(), key, Integer.MAX_VALUE); // to the gateway's close
+
+            assertThat(received).startsWith("HTTP/1.1 200 OK");
+            assertThat(received.length() - received.indexOf("\r\n\r\n") - 4).isLessThan(1_000_000);
+            assertRefunded("stall", 1);
+        } finally {
+            replicas.stop(idle);
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingIsCutByTheWriteIdleTimeoutAndCharged() throws Exception {
+        String key = tenant("stopper", UpstreamReply.status(200).streaming(1L << 30));
+        Replica writeIdle = replicas.start(E2eConfig.of(upstream.url().toString(), REDIS.uri())
+                .upstreamIdleTimeout(Duration.ofMillis(300)).writeIdle(Duration.ofMillis(800))
+                .writeTo(dir.resolve("write-idle.yaml")));
+        long openBefore = upstream.openConnections(); // pooled ones of the shared replica stay open
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", writeIdle.port()));
+            socket.getOutputStream().write(generateRequest(key));
+            byte[] head = socket.getInputStream().readNBytes(15);
+            assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200 OK");
+            // ... and reads nothing more. The gateway cuts it after write_idle; the upstream idle timeout (shorter)
+            // must not fire, since the exchange waits on the client, not on the upstream.
+            Poll.until("upstream connections after the gateway closed this one", Duration.ofSeconds(5),
+                    () -> (long) upstream.openConnections(), openBefore);
+            socket.setSoTimeout(5_000);
+            long drained = socket.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            assertThat(drained).as("what was in flight when the gateway cut the client").isLessThan(64L << 20);
+            assertThat(accounts.balance("stopper")).isEqualTo(BALANCE - 1);
+            Poll.stays("balance of stopper", NO_SECOND_REFUND, () -> accounts.balance("stopper"), (long) BALANCE - 1);
+        } finally {
+            replicas.stop(writeIdle);
+        }
+    }
+
+    @Test
+    void aClientThatLeavesMidBodyIsRefundedAndNoCompleteRequestReachesTheUpstream() throws Exception {
+        String key = tenant("leftmidbody", UpstreamReply.ok("{\"ok\":true}"));
+        int truncatedBefore = upstream.truncatedRequests();
+        try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+            socket.getOutputStream().write(("POST /v1/portrait/generate HTTP/1.1\r\nHost: gw\r\n"
+                    + "Authorization: Bearer " + key + "\r\nContent-Length: 100000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(new byte[50_000]); // past server.body_buffer: it streams upstream
+            Poll.until("the request head at the upstream", Duration.ofSeconds(5),
+                    () -> (long) upstream.headsReceived() - upstream.requestCount() - upstream.truncatedRequests()
+                            + truncatedBefore, 1L);
+            Thread.sleep(100);
+        } // and goes away, 50 000 bytes short
+
+        Poll.until("the cut-off request at the upstream", Duration.ofSeconds(5),
+                () -> (long) upstream.truncatedRequests() - truncatedBefore, 1L);
+        assertRefunded("leftmidbody", 0); // the balance comes back; no complete request was forwarded
+    }
+
     /** Sends one generate call on a raw socket and reads up to {@code limit} characters of the answer, or to its close. */
     private String rawGenerate(String key, int limit) throws IOException {
         return rawGenerate(gateway.port(), key, limit);
     }
 
     private static String rawGenerate(int port, String key, int limit) throws IOException {
-        String body = "{\"prompt\":\"cat\"}";
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("POST /v1/portrait/generate HTTP/1.1\r\nHost: gw\r\n"
-                    + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(generateRequest(key));
             StringBuilder received = new StringBuilder();
             byte[] buffer = new byte[16 * 1024];
             InputStream in = socket.getInputStream();
@@ -220,6 +283,13 @@ class RefundE2eTest {
             }
             return received.toString();
         }
+    }
+
+    private static byte[] generateRequest(String key) {
+        String body = "{\"prompt\":\"cat\"}";
+        return ("POST /v1/portrait/generate HTTP/1.1\r\nHost: gw\r\n"
+                + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
     }
 
     /** A tenant with {@link #BALANCE} calls whose requests the upstream answers with {@code reply}; returns its key. */

@@ -26,7 +26,8 @@ class ErrorResponsesTest {
             assertThat(response.content().toString(StandardCharsets.UTF_8))
                     .isEqualTo("{\"error\":{\"code\":\"" + code.wire() + "\",\"message\":\"" + code.defaultMessage() + "\"}}");
             assertThat(response.headers().getInt("Content-Length")).isEqualTo(response.content().readableBytes());
-            boolean closes = code.status() == 400 || code.status() == 413 || code.status() == 414 || code.status() == 431;
+            boolean closes = code.status() == 400 || code.status() == 408 || code.status() == 413 || code.status() == 414
+                    || code.status() == 431 || code == RejectionCode.TOO_MANY_CONNECTIONS;
             assertThat(response.headers().get("Connection")).isEqualTo(closes ? "close" : null);
         } finally {
             response.release();

@@ -127,6 +127,22 @@ class ProxyUpstreamProtocolErrorTest {
     }
 
     @Test
+    void aBadChunkInTheSameReadAsTheHeadIs502AndRefunded() throws Exception {
+        // one write: head, a good chunk and a malformed one arrive together, before anything went to the client
+        start(false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n");
+        try (RawHttpClient client = gateway.connect()) {
+            client.send("GET /test/a HTTP/1.1\r\nHost: h\r\n\r\n");
+            RawResponse bad = client.readResponse();
+            assertThat(bad.status()).isEqualTo(502);
+            assertThat(bad.bodyText()).contains("\"code\":\"upstream_unavailable\"");
+        }
+        assertThat(firstConnectionClosed.await(2, TimeUnit.SECONDS)).as("the gateway closed the broken connection").isTrue();
+        assertSecondRequestGetsANewConnection();
+        assertThat(admission.awaitSettlements(2, Duration.ofSeconds(2))).extracting(Settlement::outcome)
+                .containsExactly(UpstreamOutcome.TRANSPORT_ERROR, UpstreamOutcome.responded(200));
+    }
+
+    @Test
     void aBodyShorterThanItsContentLengthThenACloseClosesTheClient() throws Exception {
         start(true, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", "cut short");
         try (RawHttpClient client = gateway.connect()) {

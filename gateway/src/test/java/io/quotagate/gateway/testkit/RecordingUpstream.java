@@ -273,6 +273,15 @@ public final class RecordingUpstream implements AutoCloseable {
         }
 
         @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (head != null) {
+                truncated.incrementAndGet(); // closed before the request's end: Netty's decoder emits nothing for that
+                head = null;
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
         }

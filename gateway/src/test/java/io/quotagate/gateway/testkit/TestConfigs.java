@@ -59,6 +59,12 @@ public final class TestConfigs {
         private int maxInitialLineLength = 4096;
         private int maxHeaderSize = 8192;
         private int ioThreads = 2;
+        private Duration bodyTimeout = Duration.ofSeconds(30);
+        private Duration writeIdle = Duration.ofSeconds(60);
+        private long bodyBuffer = 16 * 1024;
+        private int maxClientConnections = 10_000;
+        private int maxConnectionsPerAddress = 1_000;
+        private Duration upstreamIdleTimeout = Duration.ofSeconds(60);
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration responseTimeout = Duration.ofSeconds(10);
         private final Map<String, String> upstreamHeaders = new LinkedHashMap<>();
@@ -121,6 +127,35 @@ public final class TestConfigs {
             return this;
         }
 
+        public Builder bodyTimeout(Duration d) {
+            this.bodyTimeout = d;
+            return this;
+        }
+
+        public Builder writeIdle(Duration d) {
+            this.writeIdle = d;
+            return this;
+        }
+
+        /** {@code server.body_buffer}: bodies up to this many bytes are read whole before forwarding. */
+        public Builder bodyBuffer(long bytes) {
+            this.bodyBuffer = bytes;
+            return this;
+        }
+
+        /** {@code server.max_connections} and {@code server.max_connections_per_address}. */
+        public Builder clientConnections(int total, int perAddress) {
+            this.maxClientConnections = total;
+            this.maxConnectionsPerAddress = perAddress;
+            return this;
+        }
+
+        /** {@code upstream.idle_timeout}. */
+        public Builder upstreamIdleTimeout(Duration d) {
+            this.upstreamIdleTimeout = d;
+            return this;
+        }
+
         public Builder connectTimeout(Duration d) {
             this.connectTimeout = d;
             return this;
@@ -160,9 +195,10 @@ public final class TestConfigs {
 
         public GatewayConfig build() {
             ServerConfig server = new ServerConfig("127.0.0.1", port, maxBody, tls, idleTimeout, headerTimeout,
-                    shutdownTimeout, maxInitialLineLength, maxHeaderSize, ioThreads);
+                    shutdownTimeout, maxInitialLineLength, maxHeaderSize, ioThreads, bodyTimeout, writeIdle, bodyBuffer,
+                    maxClientConnections, maxConnectionsPerAddress);
             UpstreamConfig up = new UpstreamConfig(upstream, connectTimeout, responseTimeout, upstreamHeaders,
-                    maxConnections, poolIdleTimeout);
+                    maxConnections, poolIdleTimeout, upstreamIdleTimeout);
             Defaults defaults = new Defaults(200, 20, new Span(365, ChronoUnit.DAYS), new Span(1, ChronoUnit.YEARS),
                     new RefundPolicy(List.of(new RefundPolicy.StatusRange(500, 599), new RefundPolicy.StatusRange(429, 429))));
             Catalog catalog = new Catalog("CNY", new TreeMap<>(Map.of(1000L, new BigDecimal("400"))), List.of(

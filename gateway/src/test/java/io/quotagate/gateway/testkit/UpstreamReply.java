@@ -36,9 +36,16 @@ public final class UpstreamReply {
     private final boolean hangUp;
     private final boolean close;
     private final boolean early;
+    private final boolean stall;
 
     private UpstreamReply(int status, Map<String, String> headers, byte[] body, long streamBytes, boolean chunked,
                           Duration delay, long abortAfterBytes, boolean hangUp, boolean close, boolean early) {
+        this(status, headers, body, streamBytes, chunked, delay, abortAfterBytes, hangUp, close, early, false);
+    }
+
+    private UpstreamReply(int status, Map<String, String> headers, byte[] body, long streamBytes, boolean chunked,
+                          Duration delay, long abortAfterBytes, boolean hangUp, boolean close, boolean early,
+                          boolean stall) {
         this.status = status;
         this.headers = headers;
         this.body = body;
@@ -49,6 +56,7 @@ public final class UpstreamReply {
         this.hangUp = hangUp;
         this.close = close;
         this.early = early;
+        this.stall = stall;
     }
 
     public static UpstreamReply status(int status) {
@@ -96,6 +104,11 @@ public final class UpstreamReply {
         return new UpstreamReply(status, headers, body, streamBytes, chunked, delay, bytes, hangUp, close, early);
     }
 
+    /** Sends the head and {@code bytes} of the body, then nothing more, keeping the connection open (a stall); call it last. */
+    public UpstreamReply stallAfter(long bytes) {
+        return new UpstreamReply(status, headers, body, streamBytes, chunked, delay, bytes, hangUp, close, early, true);
+    }
+
     /** Answers with {@code Connection: close} and closes after the response. */
     public UpstreamReply closeConnection() {
         return new UpstreamReply(status, headers, body, streamBytes, chunked, delay, abortAfterBytes, hangUp, true, early);
@@ -137,7 +150,8 @@ public final class UpstreamReply {
         }
         ctx.write(head);
         if (streamBytes >= 0 || abortAfterBytes >= 0) {
-            new Streamer(ctx, abortAfterBytes >= 0 ? Math.min(abortAfterBytes, length) : length, abortAfterBytes >= 0, closeAfter).run();
+            new Streamer(ctx, abortAfterBytes >= 0 ? Math.min(abortAfterBytes, length) : length, abortAfterBytes >= 0, closeAfter,
+                    stall).run();
             return;
         }
         var done = ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
@@ -151,13 +165,15 @@ public final class UpstreamReply {
         private final ChannelHandlerContext ctx;
         private final boolean abort;
         private final boolean close;
+        private final boolean stall;
         private long left;
 
-        Streamer(ChannelHandlerContext ctx, long bytes, boolean abort, boolean close) {
+        Streamer(ChannelHandlerContext ctx, long bytes, boolean abort, boolean close, boolean stall) {
             this.ctx = ctx;
             this.left = bytes;
             this.abort = abort;
             this.close = close;
+            this.stall = stall;
         }
 
         @Override
@@ -180,7 +196,9 @@ public final class UpstreamReply {
             }
             if (abort) {
                 ctx.flush();
-                ctx.close();
+                if (!stall) {
+                    ctx.close();
+                }
                 return;
             }
             var done = ctx.writeAndFlush(new DefaultLastHttpContent());
