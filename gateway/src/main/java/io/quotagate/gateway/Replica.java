@@ -10,6 +10,7 @@ import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.config.StoreConfig;
 import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.proxy.Transport;
+import io.quotagate.gateway.quota.QuotaReads;
 import io.quotagate.gateway.reload.ConfigReloader;
 import io.quotagate.gateway.reload.ConfigWatcher;
 import io.quotagate.gateway.reload.SignalReload;
@@ -60,7 +61,8 @@ public final class Replica implements AutoCloseable {
         this.retries = new StoreRetries(100_000, Duration.ofHours(1));
         QuotaAdmission admission = new QuotaAdmission(holder::current, store, new RequestIds(), retries, metrics,
                 InstantSource.system());
-        this.gateway = new Gateway(startup, admission, metrics, transport, workers);
+        QuotaReads quota = new QuotaReads(() -> holder.current().config(), store, metrics, InstantSource.system());
+        this.gateway = new Gateway(startup, admission, quota, metrics, transport, workers);
         this.reloader = new ConfigReloader(file, holder, metrics);
     }
 

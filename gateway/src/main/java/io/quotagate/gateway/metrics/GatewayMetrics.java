@@ -30,6 +30,9 @@ public final class GatewayMetrics {
     public static final String REFUNDS = "quotagate_refunds";
     public static final String CONFIG_RELOADS = "quotagate_config_reloads";
     public static final String FORWARDED = "forwarded";
+    /** Client quota reads ({@code GET /v1/quota}) by outcome: {@link #ANSWERED} or a rejection's wire code. */
+    public static final String QUOTA_READS = "quotagate_quota_reads";
+    public static final String ANSWERED = "answered";
 
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus;
@@ -147,6 +150,12 @@ public final class GatewayMetrics {
 
     public void refund() {
         refunds.increment();
+    }
+
+    /** Counts one quota read; {@code outcome} is {@link #ANSWERED} or a rejection's wire code (a handful of values). */
+    public void quotaRead(String outcome) {
+        Counter.builder(QUOTA_READS).description("Client quota reads by outcome")
+                .tag("outcome", outcome).register(registry).increment();
     }
 
     public void configReload(boolean success) {

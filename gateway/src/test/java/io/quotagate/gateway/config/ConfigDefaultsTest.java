@@ -44,6 +44,14 @@ class ConfigDefaultsTest {
     }
 
     @Test
+    void quotaApiIsOnAtV1QuotaWithFiveReadsPerKeyPerSecond() throws Exception {
+        assertThat(minimal().quotaApi()).isEqualTo(new QuotaApiConfig(true, "/v1/quota", 5));
+        GatewayConfig custom = ConfigLoader.parse("quota_api: { enabled: false, path: /api/balance, per_key_qps: 2 }\n"
+                + MINIMAL, "custom.yaml", Map.of());
+        assertThat(custom.quotaApi()).isEqualTo(new QuotaApiConfig(false, "/api/balance", 2));
+    }
+
+    @Test
     void adminHasNoTokenAndStaysOnLoopback() {
         AdminConfig admin = minimal().admin();
         assertThat(admin).isEqualTo(new AdminConfig("127.0.0.1", 9090, ""));

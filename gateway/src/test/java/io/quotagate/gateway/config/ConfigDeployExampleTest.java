@@ -38,6 +38,7 @@ class ConfigDeployExampleTest {
         assertThat(config.defaults().packValidity().toString()).isEqualTo("1y");
         assertThat(config.overrides()).isEmpty();
         assertThat(config.metrics().tenantLabel()).isTrue();
+        assertThat(config.quotaApi()).isEqualTo(QuotaApiConfig.DEFAULT);
     }
 
     @Test
