@@ -37,7 +37,7 @@ public final class ConfigLoader {
     private static final int MAX_NESTING = 50;
 
     private static final String[] TOP_LEVEL = {
-        "server", "admin", "upstream", "store", "defaults", "groups", "overrides", "catalog", "metrics", "quota_api"};
+        "server", "admin", "upstream", "store", "defaults", "groups", "overrides", "catalog", "metrics", "quota_api", "events"};
 
     private ConfigLoader() {
     }
@@ -90,8 +90,9 @@ public final class ConfigLoader {
         Catalog catalog = CatalogReader.catalog(root);
         MetricsConfig metrics = ListenerReader.metrics(root);
         QuotaApiConfig quotaApi = QuotaApiReader.quotaApi(root);
+        EventsConfig events = EventsReader.events(root, groups);
         return new GatewayConfig(server, admin, upstream, store, defaults, groups, overrides, catalog, metrics,
-                quotaApi, source, hash);
+                quotaApi, events, source, hash);
     }
 
     private static ConfigNode compose(String yaml, ParseContext context) throws ConfigException {

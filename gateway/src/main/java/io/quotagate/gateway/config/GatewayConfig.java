@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param groups      in file order, which is the order routes are matched in (first match wins)
  * @param overrides   tenant id → group name → override
  * @param quotaApi    the client quota endpoint on the public listener
+ * @param events      billing events to a webhook
  */
 public record GatewayConfig(
         ServerConfig server,
@@ -26,6 +27,7 @@ public record GatewayConfig(
         Catalog catalog,
         MetricsConfig metrics,
         QuotaApiConfig quotaApi,
+        EventsConfig events,
         String source,
         String contentHash) {
 
@@ -43,6 +45,7 @@ public record GatewayConfig(
         Objects.requireNonNull(catalog, "catalog");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(quotaApi, "quotaApi");
+        Objects.requireNonNull(events, "events");
     }
 
     /** A config with the optional sections at their defaults (configs built in code). */
@@ -51,7 +54,7 @@ public record GatewayConfig(
                          Map<String, Map<String, GroupOverride>> overrides, Catalog catalog, MetricsConfig metrics,
                          String source, String contentHash) {
         this(server, admin, upstream, store, defaults, groups, overrides, catalog, metrics, QuotaApiConfig.DEFAULT,
-                source, contentHash);
+                EventsConfig.OFF, source, contentHash);
     }
 
     /** The override of one tenant for one group, or {@link GroupOverride#NONE}. */

@@ -29,13 +29,13 @@ class ConfigValidationTest {
                 of("", "test.yaml:1: empty document (expected: a mapping with at least groups)"),
                 of("- a\n", "test.yaml:1: a list (expected: a mapping)"),
                 of("serverr:\n  port: 1\n" + G, "test.yaml:1: serverr: unknown key (expected one of: admin, catalog, "
-                        + "defaults, groups, metrics, overrides, quota_api, server, store, upstream)"),
+                        + "defaults, events, groups, metrics, overrides, quota_api, server, store, upstream)"),
                 of("server:\n  port: 1\n  port: 2\n" + G, "test.yaml:3: server.port: duplicate key (first at line 2)"),
                 of(G + "  portrait:\n    routes: [ { match: \"GET /b\" } ]\n",
                         "test.yaml:5: groups.portrait: duplicate key (first at line 2)"),
                 of("? [a, b]\n: c\n" + G, "test.yaml:1: a key must be a single value, not a list or mapping"),
                 of("base: &b { port: 1 }\nserver:\n  <<: *b\n" + G, "test.yaml:1: base: unknown key (expected one of: "
-                        + "admin, catalog, defaults, groups, metrics, overrides, quota_api, server, store, upstream)"),
+                        + "admin, catalog, defaults, events, groups, metrics, overrides, quota_api, server, store, upstream)"),
                 of("server: 8080\n" + G, "test.yaml:1: server: 8080 (expected: a mapping)"),
 
                 // groups and routes

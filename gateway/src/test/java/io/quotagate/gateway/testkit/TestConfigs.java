@@ -3,6 +3,7 @@ package io.quotagate.gateway.testkit;
 import io.quotagate.gateway.config.AdminConfig;
 import io.quotagate.gateway.config.Catalog;
 import io.quotagate.gateway.config.Defaults;
+import io.quotagate.gateway.config.EventsConfig;
 import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.config.GroupConfig;
 import io.quotagate.gateway.config.MetricsConfig;
@@ -177,7 +178,7 @@ public final class TestConfigs {
                     new TreeMap<>(Map.of(100L, new BigDecimal("400"))));
             return new GatewayConfig(server, new AdminConfig("127.0.0.1", 0, "test-admin-token"), up,
                     new StoreConfig(StoreConfig.Type.MEMORY, null, OnError.REJECT), defaults, groups, Map.of(), catalog,
-                    new MetricsConfig(true), quotaApi, "TestConfigs", "0");
+                    new MetricsConfig(true), quotaApi, EventsConfig.OFF, "TestConfigs", "0");
         }
     }
 
