@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,13 +23,15 @@ import org.slf4j.LoggerFactory;
  * Notices billing events and hands them to the {@link EventStore}, which decides once by id: threshold crossings
  * from admission decisions ({@link #charged}), and what admin operations change (grants, status, new tenants, whose
  * lots and purchases get their expiry reminders scheduled here). Never blocks and never fails its caller: a store
- * failure is logged and counted. Does nothing while {@code events.webhook_url} is empty.
+ * failure is retried a few times in the background, then logged and counted. Does nothing while {@code events.webhook_url} is empty.
  */
 public final class BillingEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(BillingEvents.class);
     /** How long this replica trusts the last grant it read for share thresholds (grants on other replicas). */
     private static final long GRANT_CACHE_MILLIS = 10_000;
+    /** Retries of a failed emit: after 1, 2, 4, 8 and 16 s. */
+    private static final int EMIT_RETRIES = 5;
 
     private record CachedGrant(long calls, long readAt) {
     }
@@ -117,8 +120,9 @@ public final class BillingEvents {
         }
         EventType type = status == TenantView.Status.SUSPENDED ? EventType.TENANT_SUSPENDED : EventType.TENANT_RESUMED;
         String wire = status.name().toLowerCase(java.util.Locale.ROOT);
-        track(store.emitStatus(new BillingEvent(type.wire() + ":" + tenant, type, tenant, null, clock.instant(),
-                Map.of("status", wire)), wire), type);
+        BillingEvent event = new BillingEvent(type.wire() + ":" + tenant, type, tenant, null, clock.instant(),
+                Map.of("status", wire));
+        track(() -> store.emitStatus(event, wire), type);
     }
 
     public void packGranted(String tenant, String group, Lot lot) {
@@ -132,7 +136,8 @@ public final class BillingEvents {
         data.put("calls", lot.calls());
         data.put("expires_at", lot.expiresAt().toString());
         lastGrants.put(tenant + "\u001f" + group, new CachedGrant(lot.calls(), System.currentTimeMillis()));
-        track(store.emitGrant(grantEvent(tenant, group, lot.orderId(), data), lot.calls()), EventType.GRANT_APPLIED);
+        BillingEvent event = grantEvent(tenant, group, lot.orderId(), data);
+        track(() -> store.emitGrant(event, lot.calls()), EventType.GRANT_APPLIED);
         scheduleLot(tenant, group, lot);
     }
 
@@ -142,7 +147,8 @@ public final class BillingEvents {
         }
         Map<String, Object> data = purchaseData(purchase);
         data.put("kind", "qps");
-        track(store.emitGrant(grantEvent(tenant, group, purchase.orderId(), data), 0), EventType.GRANT_APPLIED);
+        BillingEvent event = grantEvent(tenant, group, purchase.orderId(), data);
+        track(() -> store.emitGrant(event, 0), EventType.GRANT_APPLIED);
         Instant due = purchase.endsAt().minus(configs.get().events().qpsEndNotice());
         schedule(due, new BillingEvent("qps_purchase_ending:" + tenant + ":" + group + ":" + purchase.id(),
                 EventType.QPS_PURCHASE_ENDING, tenant, group, due, purchaseData(purchase)));
@@ -154,7 +160,8 @@ public final class BillingEvents {
             data.put("kind", "templates");
             data.put("order_id", orderId);
             data.put("slots", slots);
-            track(store.emitGrant(grantEvent(tenant, group, orderId, data), 0), EventType.GRANT_APPLIED);
+            BillingEvent event = grantEvent(tenant, group, orderId, data);
+            track(() -> store.emitGrant(event, 0), EventType.GRANT_APPLIED);
         }
     }
 
@@ -189,19 +196,34 @@ public final class BillingEvents {
     }
 
     private void schedule(Instant due, BillingEvent event) {
-        store.schedule(new Reminder(due, event)).whenComplete((ok, error) -> failed(error, event.id()));
+        track(() -> store.schedule(new Reminder(due, event)).thenApply(done -> false), event.type());
     }
 
     private void emit(BillingEvent event, boolean perGrant) {
-        track(perGrant ? store.emitForGrant(event) : store.emit(event), event.type());
+        track(() -> perGrant ? store.emitForGrant(event) : store.emit(event), event.type());
     }
 
-    private void track(CompletionStage<Boolean> emitted, EventType type) {
-        emitted.whenComplete((isNew, error) -> {
-            if (error != null) {
+    /**
+     * Records an event, retried a few times with backoff when the store fails (a crossing is noticed only once, by
+     * the request that made it, so giving up at the first store error would lose it). Every emit is idempotent by
+     * id, so a retry after a reply that was lost records nothing twice.
+     */
+    private void track(Supplier<CompletionStage<Boolean>> emit, EventType type) {
+        attempt(emit, type, 0);
+    }
+
+    private void attempt(Supplier<CompletionStage<Boolean>> emit, EventType type, int retries) {
+        emit.get().whenComplete((isNew, error) -> {
+            if (error == null) {
+                if (isNew) {
+                    metrics.eventEmitted(type.wire());
+                }
+            } else if (retries < EMIT_RETRIES) {
+                metrics.eventStoreError();
+                CompletableFuture.delayedExecutor(1L << retries, TimeUnit.SECONDS)
+                        .execute(() -> attempt(emit, type, retries + 1));
+            } else {
                 failed(error, type.wire());
-            } else if (isNew) {
-                metrics.eventEmitted(type.wire());
             }
         });
     }
