@@ -39,6 +39,7 @@ class ConfigDeployExampleTest {
         assertThat(config.overrides()).isEmpty();
         assertThat(config.metrics().tenantLabel()).isTrue();
         assertThat(config.quotaApi()).isEqualTo(QuotaApiConfig.DEFAULT);
+        assertThat(config.events()).isEqualTo(EventsConfig.OFF); // no QUOTAGATE_WEBHOOK_URL: events off
     }
 
     @Test

@@ -160,6 +160,24 @@ class ConfigValidationTest {
                 of("quota_api:\n  rate: 5\n" + G,
                         "test.yaml:2: quota_api.rate: unknown key (expected one of: enabled, path, per_key_qps)"),
 
+                // events
+                of("events:\n  webhook_url: ftp://billing.example\n  secret: whsec-0123456789abcdef\n" + G,
+                        "test.yaml:2: events.webhook_url: ftp://billing.example (expected: an http:// or https:// URL "
+                                + "with a host, or empty for no events)"),
+                of("events:\n  webhook_url: https://billing.example/hook\n" + G,
+                        "test.yaml:1: events.secret: missing (expected: at least 16 characters when webhook_url is set)"),
+                of("events:\n  webhook_url: https://billing.example/hook\n  secret: short\n" + G,
+                        "test.yaml:3: events.secret: too short (expected: at least 16 characters when webhook_url is set)"),
+                of("events:\n  low_calls: 0%\n" + G, "test.yaml:2: events.low_calls: 0% (expected: a number of calls "
+                        + "(e.g. 1000) or a share of the last grant, 1%..99%)"),
+                of("events:\n  low_calls: 150%\n" + G, "test.yaml:2: events.low_calls: 150% (expected: a number of calls "
+                        + "(e.g. 1000) or a share of the last grant, 1%..99%)"),
+                of("events:\n  groups: { avatar: { low_calls: 10 } }\n" + G,
+                        "test.yaml:2: events.groups.avatar: unknown group (expected one of: portrait)"),
+                of("events:\n  retry_initial: 10s\n  retry_max: 1s\n" + G,
+                        "test.yaml:3: events.retry_max: PT1S (expected: >= retry_initial)"),
+                of("events:\n  max_attempts: 0\n" + G, "test.yaml:2: events.max_attempts: 0 (expected: >= 1)"),
+
                 // upstream
                 of("upstream:\n  url: ftp://h\n" + G, "test.yaml:2: upstream.url: ftp://h "
                         + "(expected: http://HOST[:PORT] or https://HOST[:PORT], without path, query or user info)"),
