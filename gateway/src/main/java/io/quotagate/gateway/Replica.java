@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Composition root of one running replica: builds every part from the start-up config, starts them in order
- * (store, admission, proxy, admin, reload) and stops them in reverse. Settings bound at start (ports, store, event
+ * (store and event store, admission with billing events, proxy with the quota endpoint, admin, the billing
+ * event worker, reload) and stops them in reverse. Settings bound at start (ports, store, event
  * loops) come from the start-up config; everything a request reads comes from the {@link ConfigHolder}, which a
  * reload swaps.
  */

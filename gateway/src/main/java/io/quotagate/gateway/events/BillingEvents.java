@@ -94,7 +94,7 @@ public final class BillingEvents {
     private CompletionStage<Long> lastGrant(String tenant, String group) {
         String key = tenant + "\u001f" + group;
         CachedGrant cached = lastGrants.get(key);
-        long nowMillis = System.currentTimeMillis();
+        long nowMillis = clock.millis();
         if (cached != null && nowMillis - cached.readAt() < GRANT_CACHE_MILLIS) {
             return CompletableFuture.completedFuture(cached.calls());
         }
@@ -135,7 +135,7 @@ public final class BillingEvents {
         data.put("lot_id", lot.id());
         data.put("calls", lot.calls());
         data.put("expires_at", lot.expiresAt().toString());
-        lastGrants.put(tenant + "\u001f" + group, new CachedGrant(lot.calls(), System.currentTimeMillis()));
+        lastGrants.put(tenant + "\u001f" + group, new CachedGrant(lot.calls(), clock.millis()));
         BillingEvent event = grantEvent(tenant, group, lot.orderId(), data);
         track(() -> store.emitGrant(event, lot.calls()), EventType.GRANT_APPLIED);
         scheduleLot(tenant, group, lot);
