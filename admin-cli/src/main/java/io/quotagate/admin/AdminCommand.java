@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Exit codes: 0 done, 1 refused by the gateway, 2 bad usage, 3 gateway unreachable."},
         subcommands = {TenantCommands.class, KeyCommands.class, ModeCommands.class, PackCommands.class,
             QpsCommands.class, TemplateCommands.class, UsageCommand.class, LedgerCommand.class, QuoteCommands.class,
-            ConfigCommands.class})
+            ConfigCommands.class, EventCommands.class})
 final class AdminCommand implements Callable<Integer> {
 
     static final String DEFAULT_URL = "http://127.0.0.1:9090";

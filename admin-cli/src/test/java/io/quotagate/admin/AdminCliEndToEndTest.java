@@ -66,6 +66,29 @@ class AdminCliEndToEndTest {
     }
 
     @Test
+    void eventCommandsListAndReplayThroughTheAdminApi() {
+        io.quotagate.gateway.events.EventStore events = admin.events();
+        events.emit(new io.quotagate.gateway.events.BillingEvent("calls_low:acme:portrait:20:g0",
+                io.quotagate.gateway.events.EventType.CALLS_LOW, "acme", "portrait", AdminFixture.START,
+                java.util.Map.of("calls_remaining", 19L)));
+        events.claim(AdminFixture.START, java.time.Duration.ofSeconds(30));
+        events.failed("calls_low:acme:portrait:20:g0", "status 500", null);
+
+        assertThat(ok("events", "list").out()).matches("(?s)ID +TYPE +TENANT +GROUP +OCCURRED +STATUS +ATTEMPTS +LAST_ERROR\n"
+                + "calls_low:acme:portrait:20:g0 +calls_low +acme +portrait +2026-01-15T00:00:00Z +failed +1 +status 500\n");
+        JsonNode listed = ok("events", "list", "--limit", "1", "--json").json().path("events").get(0);
+        assertThat(listed.path("event").path("data").path("calls_remaining").asLong()).isEqualTo(19);
+
+        assertThat(ok("events", "replay", "calls_low:acme:portrait:20:g0").out())
+                .isEqualTo("Event calls_low:acme:portrait:20:g0 queued for delivery (status pending).\n");
+        assertThat(ok("events", "list", "--json").json().path("events").get(0).path("status").asText()).isEqualTo("pending");
+        Cli.Run unknown = cli.run("events", "replay", "nope");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).isEqualTo("events replay: no event nope (404 not_found)\n");
+        assertThat(cli.run("events", "list", "--limit", "0").exit()).isEqualTo(2);
+    }
+
+    @Test
     void keyAndModeCommands() {
         ok("tenant", "create", "acme");
         JsonNode key = ok("key", "create", "acme", "--json").json();

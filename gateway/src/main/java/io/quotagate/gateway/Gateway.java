@@ -18,6 +18,7 @@ import io.quotagate.gateway.config.ServerConfig;
 import io.quotagate.gateway.config.TlsConfig;
 import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.proxy.ProxyInitializer;
+import io.quotagate.gateway.quota.QuotaReads;
 import io.quotagate.gateway.proxy.Transport;
 import io.quotagate.gateway.proxy.UpstreamPools;
 import java.io.IOException;
@@ -43,6 +44,7 @@ public final class Gateway {
 
     private final GatewayConfig config;
     private final Admission admission;
+    private final QuotaReads quota;
     private final GatewayMetrics metrics;
     private final Transport transport;
     private final EventLoopGroup workers;
@@ -57,8 +59,14 @@ public final class Gateway {
     }
 
     public Gateway(GatewayConfig config, Admission admission, Transport transport) {
-        this(config, admission, new GatewayMetrics(config.metrics().tenantLabel()), transport,
+        this(config, admission, null, new GatewayMetrics(config.metrics().tenantLabel()), transport,
                 newWorkerGroup(config, transport), true);
+    }
+
+    /** A gateway that also answers the client quota endpoint with {@code quota}. */
+    public Gateway(GatewayConfig config, Admission admission, QuotaReads quota) {
+        this(config, admission, quota, new GatewayMetrics(config.metrics().tenantLabel()), Transport.best(),
+                newWorkerGroup(config, Transport.best()), true);
     }
 
     /**
@@ -67,13 +75,23 @@ public final class Gateway {
      */
     public Gateway(GatewayConfig config, Admission admission, GatewayMetrics metrics, Transport transport,
                    EventLoopGroup workers) {
-        this(config, admission, metrics, transport, workers, false);
+        this(config, admission, null, metrics, transport, workers, false);
     }
 
-    private Gateway(GatewayConfig config, Admission admission, GatewayMetrics metrics, Transport transport,
-                    EventLoopGroup workers, boolean ownsWorkers) {
+    /**
+     * @param quota   the client quota endpoint, or null for none
+     * @param workers as above: the caller created them and shuts them down
+     */
+    public Gateway(GatewayConfig config, Admission admission, QuotaReads quota, GatewayMetrics metrics,
+                   Transport transport, EventLoopGroup workers) {
+        this(config, admission, quota, metrics, transport, workers, false);
+    }
+
+    private Gateway(GatewayConfig config, Admission admission, QuotaReads quota, GatewayMetrics metrics,
+                    Transport transport, EventLoopGroup workers, boolean ownsWorkers) {
         this.config = Objects.requireNonNull(config, "config");
         this.admission = Objects.requireNonNull(admission, "admission");
+        this.quota = quota;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.transport = transport;
         this.workers = workers;
@@ -93,7 +111,7 @@ public final class Gateway {
         }
         ServerConfig server = config.server();
         pools = new UpstreamPools(workers, transport, config.upstream(), upstreamSsl());
-        ProxyInitializer initializer = new ProxyInitializer(server, config.upstream(), admission, metrics, pools,
+        ProxyInitializer initializer = new ProxyInitializer(server, config.upstream(), admission, quota, metrics, pools,
                 serverSsl(server.tls()), connections);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(workers)

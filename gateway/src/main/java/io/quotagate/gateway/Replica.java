@@ -3,13 +3,20 @@ package io.quotagate.gateway;
 import io.netty.channel.EventLoopGroup;
 import io.quotagate.gateway.admin.AdminApi;
 import io.quotagate.gateway.admin.AdminServer;
+import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.admission.QuotaAdmission;
 import io.quotagate.gateway.admission.RequestIds;
 import io.quotagate.gateway.admission.StoreRetries;
 import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.config.StoreConfig;
+import io.quotagate.gateway.events.BillingEvents;
+import io.quotagate.gateway.events.EventDispatcher;
+import io.quotagate.gateway.events.EventStore;
+import io.quotagate.gateway.events.EventingAdmission;
+import io.quotagate.gateway.events.MemoryEventStore;
 import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.proxy.Transport;
+import io.quotagate.gateway.quota.QuotaReads;
 import io.quotagate.gateway.reload.ConfigReloader;
 import io.quotagate.gateway.reload.ConfigWatcher;
 import io.quotagate.gateway.reload.SignalReload;
@@ -17,18 +24,21 @@ import io.quotagate.gateway.route.ConfigHolder;
 import io.quotagate.gateway.store.MemoryQuotaStore;
 import io.quotagate.gateway.store.QuotaStore;
 import io.quotagate.gateway.store.redis.RedisPersistenceCheck;
+import io.quotagate.gateway.store.redis.RedisEventStore;
 import io.quotagate.gateway.store.redis.RedisQuotaStore;
 import io.quotagate.gateway.store.redis.RedissonClients;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
+import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Composition root of one running replica: builds every part from the start-up config, starts them in order
- * (store, admission, proxy, admin, reload) and stops them in reverse. Settings bound at start (ports, store, event
+ * (store and event store, admission with billing events, proxy with the quota endpoint, admin, the billing
+ * event worker, reload) and stops them in reverse. Settings bound at start (ports, store, event
  * loops) come from the start-up config; everything a request reads comes from the {@link ConfigHolder}, which a
  * reload swaps.
  */
@@ -37,6 +47,8 @@ public final class Replica implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
     /** How long a stopping replica waits for its last settlements to reach the store (a few store timeouts). */
     private static final Duration SETTLEMENT_DRAIN = Duration.ofSeconds(5);
+    /** How often the billing event worker looks for due events and reminders. */
+    private static final Duration EVENT_POLL = Duration.ofMillis(200);
 
     private final GatewayConfig startup;
     private final ConfigHolder holder;
@@ -44,10 +56,13 @@ public final class Replica implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup workers;
     private final QuotaStore store;
+    private final EventStore eventStore;
+    private final BillingEvents events;
     private final StoreRetries retries;
     private final Gateway gateway;
     private final ConfigReloader reloader;
     private AdminServer admin;
+    private EventDispatcher dispatcher;
     private ConfigWatcher watcher;
     private SignalReload sighup;
 
@@ -57,13 +72,27 @@ public final class Replica implements AutoCloseable {
         this.metrics = new GatewayMetrics(startup.metrics().tenantLabel());
         this.transport = Transport.best();
         this.workers = Gateway.newWorkerGroup(startup, transport);
-        this.store = openStore(startup.store(), workers, transport);
+        if (startup.store().type() == StoreConfig.Type.MEMORY) {
+            LOG.warn("store.type is memory: balances live in this process only, are lost on restart and are not "
+                    + "shared with other replicas; use store.type redis in production");
+            this.store = new MemoryQuotaStore(InstantSource.system());
+            this.eventStore = new MemoryEventStore();
+        } else {
+            RedissonClients.SharedLoops loops = new RedissonClients.SharedLoops(workers, "epoll".equals(transport.name()));
+            RedissonClient redisson = RedissonClients.create(startup.store().redis(), loops);
+            // Warns only: running without persistence is the operator's choice, so readiness is not affected.
+            RedisPersistenceCheck.warnIfMoneyAtRisk(redisson);
+            this.store = new RedisQuotaStore(redisson, true);
+            this.eventStore = new RedisEventStore(redisson);
+        }
+        this.events = new BillingEvents(() -> holder.current().config(), eventStore, metrics, InstantSource.system());
         this.retries = new StoreRetries(100_000, Duration.ofHours(1));
         // Coalescing pays on a store behind a round trip; the memory store answers at once.
         int callsInFlight = startup.store().type() == StoreConfig.Type.REDIS ? startup.store().redis().callsInFlight() : 0;
-        QuotaAdmission admission = new QuotaAdmission(holder::current, store, new RequestIds(), retries, metrics,
-                InstantSource.system(), callsInFlight);
-        this.gateway = new Gateway(startup, admission, metrics, transport, workers);
+        Admission admission = new EventingAdmission(new QuotaAdmission(holder::current, store, new RequestIds(), retries,
+                metrics, InstantSource.system(), callsInFlight), events);
+        QuotaReads quota = new QuotaReads(() -> holder.current().config(), store, metrics, InstantSource.system());
+        this.gateway = new Gateway(startup, admission, quota, metrics, transport, workers);
         this.reloader = new ConfigReloader(file, holder, metrics);
     }
 
@@ -83,30 +112,19 @@ public final class Replica implements AutoCloseable {
         gateway.start();
         if (startup.admin().hasToken()) {
             AdminApi api = new AdminApi(startup.admin().token(), store, () -> holder.current().config(),
-                    () -> reloader.reload("admin"), metrics, InstantSource.system());
+                    () -> reloader.reload("admin"), metrics, InstantSource.system(), events);
             admin = new AdminServer(startup.admin(), api).start();
             LOG.info("admin API on {}", admin.address());
         } else {
             LOG.warn("admin.token is empty: the admin API, /metrics and health endpoints are off "
                     + "(set QUOTAGATE_ADMIN_TOKEN or admin.token to enable them)");
         }
+        dispatcher = new EventDispatcher(() -> holder.current().config(), eventStore, store, metrics,
+                InstantSource.system(), EVENT_POLL).start();
         watcher = new ConfigWatcher(reloader);
         watcher.start();
         sighup = SignalReload.install(reloader);
         LOG.info("config {} in force (sha256 {})", file, startup.contentHash());
-    }
-
-    private static QuotaStore openStore(StoreConfig config, EventLoopGroup workers, Transport transport) {
-        if (config.type() == StoreConfig.Type.MEMORY) {
-            LOG.warn("store.type is memory: balances live in this process only, are lost on restart and are not "
-                    + "shared with other replicas; use store.type redis in production");
-            return new MemoryQuotaStore(InstantSource.system());
-        }
-        RedissonClients.SharedLoops loops = new RedissonClients.SharedLoops(workers, "epoll".equals(transport.name()));
-        var redisson = RedissonClients.create(config.redis(), loops);
-        // Warns only: running without persistence is the operator's choice, so readiness is not affected.
-        RedisPersistenceCheck.warnIfMoneyAtRisk(redisson);
-        return new RedisQuotaStore(redisson, true);
     }
 
     public int port() {
@@ -145,6 +163,10 @@ public final class Replica implements AutoCloseable {
             LOG.error("stopping with {} store step(s) (settlements, cancels) not applied: their charges stand", unfinished);
         }
         retries.close();
+        if (dispatcher != null) {
+            dispatcher.close();
+        }
+        eventStore.close();
         store.close();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }

@@ -1,6 +1,7 @@
 package io.quotagate.gateway.admin;
 
 import io.quotagate.gateway.config.GatewayConfig;
+import io.quotagate.gateway.events.BillingEvents;
 import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.store.QuotaStore;
 import java.time.Duration;
@@ -16,9 +17,10 @@ import java.util.function.Supplier;
  * @param configs    the config in force (groups, defaults, overrides, catalog), read once per call
  * @param control    reload of the config file (the composition root: {@code () -> reloader.reload("admin")})
  * @param clock      now, for grants, balances and usage ranges
+ * @param events     billing events: told about grants and status changes, listed and replayed; null for none
  */
 public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> configs, ConfigControl control,
-                       GatewayMetrics metrics, InstantSource clock) {
+                       GatewayMetrics metrics, InstantSource clock, BillingEvents events) {
 
     /** How long {@code /readyz} waits for the store. */
     static final Duration READINESS_TIMEOUT = Duration.ofSeconds(1);
@@ -31,18 +33,27 @@ public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> c
         Objects.requireNonNull(clock, "clock");
     }
 
+    /** An admin API without billing events. */
+    public AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> configs, ConfigControl control,
+                    GatewayMetrics metrics, InstantSource clock) {
+        this(token, store, configs, control, metrics, clock, null);
+    }
+
     /**
      * @param blocking where blocking work (a config reload) runs
      * @throws IllegalArgumentException when the token is null or empty
      */
     AdminDispatcher dispatcher(Executor blocking) {
         AdminAuth auth = new AdminAuth(token);
-        TenantService tenants = new TenantService(store, configs, clock);
-        GrantService grants = new GrantService(store, configs, clock, tenants);
+        TenantService tenants = new TenantService(store, configs, clock, events);
+        GrantService grants = new GrantService(store, configs, clock, tenants, events);
         AdminRouter router = new AdminRouter();
         new SystemEndpoints(new Readiness(store, READINESS_TIMEOUT), metrics, configs, control, blocking).register(router);
         new TenantEndpoints(tenants, configs, clock).register(router);
         new GrantEndpoints(grants, configs, clock).register(router);
+        if (events != null) {
+            new EventEndpoints(events.store(), clock).register(router);
+        }
         return new AdminDispatcher(auth, router);
     }
 

@@ -57,6 +57,17 @@ final class ConfigJson {
                     .put("max_qps", o.maxQps()));
         });
         root.set("catalog", catalog(c.catalog()));
+        root.putObject("quota_api").put("enabled", c.quotaApi().enabled()).put("path", c.quotaApi().path())
+                .put("per_key_qps", c.quotaApi().perKeyQps());
+        ObjectNode events = root.putObject("events")
+                .put("webhook_url", c.events().enabled() ? withoutQuery(c.events().webhookUrl()) : null)
+                .put("secret", secret(c.events().secret()))
+                .put("low_calls", c.events().lowCalls().toString())
+                .put("lot_expiry_notice", String.valueOf(c.events().lotExpiryNotice()))
+                .put("qps_end_notice", String.valueOf(c.events().qpsEndNotice()))
+                .put("max_attempts", c.events().maxAttempts());
+        ObjectNode byGroup = events.putObject("groups");
+        new TreeMap<>(c.events().lowCallsByGroup()).forEach((g, t) -> byGroup.putObject(g).put("low_calls", t.toString()));
         return root;
     }
 
@@ -95,6 +106,12 @@ final class ConfigJson {
         ObjectNode templates = node.putObject("templates");
         catalog.templates().forEach((size, price) -> templates.put(String.valueOf(size), AdminJson.money(price)));
         return node;
+    }
+
+    /** A webhook URL may carry a token in its query or user info: shown without them. */
+    private static String withoutQuery(java.net.URI url) {
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                + (url.getRawPath() == null ? "" : url.getRawPath());
     }
 
     private static String secret(String value) {

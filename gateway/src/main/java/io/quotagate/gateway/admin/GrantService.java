@@ -2,6 +2,7 @@ package io.quotagate.gateway.admin;
 
 import io.quotagate.gateway.config.Catalog;
 import io.quotagate.gateway.config.GatewayConfig;
+import io.quotagate.gateway.events.BillingEvents;
 import io.quotagate.gateway.store.Lot;
 import io.quotagate.gateway.store.OpResult;
 import io.quotagate.gateway.store.QpsPurchase;
@@ -34,12 +35,20 @@ public final class GrantService {
     private final Supplier<GatewayConfig> configs;
     private final InstantSource clock;
     private final TenantService tenants;
+    private final BillingEvents events;
 
     public GrantService(QuotaStore store, Supplier<GatewayConfig> configs, InstantSource clock, TenantService tenants) {
+        this(store, configs, clock, tenants, null);
+    }
+
+    /** @param events told about every grant applied (grant_applied, expiry reminders); null for none */
+    public GrantService(QuotaStore store, Supplier<GatewayConfig> configs, InstantSource clock, TenantService tenants,
+                        BillingEvents events) {
         this.store = store;
         this.configs = configs;
         this.clock = clock;
         this.tenants = tenants;
+        this.events = events;
     }
 
     /**
@@ -58,7 +67,9 @@ public final class GrantService {
         Catalog catalog = config.catalog();
         BigDecimal price = Pricing.pack(catalog, calls).map(Pricing.Quote::price).orElse(null);
         return store.grantPack(new TenantOps.GrantPack(tenantId, group, calls, orderId, granted, expires, price,
-                catalog.currency())).thenApply(result -> granted(result, price, catalog));
+                catalog.currency()))
+                .thenApply(r -> TenantService.notify(r, events == null ? null : lot -> events.packGranted(tenantId, group, lot)))
+                .thenApply(result -> granted(result, price, catalog));
     }
 
     /** @param start null: now */
@@ -75,7 +86,9 @@ public final class GrantService {
         Catalog catalog = config.catalog();
         BigDecimal price = Pricing.qps(catalog, qps, term).map(Pricing.Quote::price).orElse(null);
         return store.buyQps(new TenantOps.BuyQps(tenantId, group, qps, starts, term.end(starts), maxQps, orderId, price,
-                catalog.currency(), now)).thenApply(result -> granted(result, price, catalog));
+                catalog.currency(), now))
+                .thenApply(r -> TenantService.notify(r, events == null ? null : p -> events.qpsBought(tenantId, group, p)))
+                .thenApply(result -> granted(result, price, catalog));
     }
 
     public CompletionStage<OpResult<Granted<TemplateQuota>>> grantTemplates(String tenantId, String group, long slots,
@@ -87,7 +100,10 @@ public final class GrantService {
         Catalog catalog = configs.get().catalog();
         BigDecimal price = Pricing.templates(catalog, slots).map(Pricing.Quote::price).orElse(null);
         return store.grantTemplates(new TenantOps.GrantTemplates(tenantId, group, slots, orderId, price,
-                catalog.currency(), clock.instant())).thenApply(result -> granted(result, price, catalog));
+                catalog.currency(), clock.instant()))
+                .thenApply(r -> TenantService.notify(r, events == null ? null
+                        : t -> events.templatesGranted(tenantId, group, orderId, slots)))
+                .thenApply(result -> granted(result, price, catalog));
     }
 
     private static <T> OpResult<Granted<T>> granted(OpResult<T> result, BigDecimal price, Catalog catalog) {

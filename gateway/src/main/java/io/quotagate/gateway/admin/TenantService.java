@@ -3,6 +3,7 @@ package io.quotagate.gateway.admin;
 import io.quotagate.gateway.admission.ApiKeys;
 import io.quotagate.gateway.config.Defaults;
 import io.quotagate.gateway.config.GatewayConfig;
+import io.quotagate.gateway.events.BillingEvents;
 import io.quotagate.gateway.store.Activation;
 import io.quotagate.gateway.store.BillingMode;
 import io.quotagate.gateway.store.KeyInfo;
@@ -55,11 +56,18 @@ public final class TenantService {
     private final QuotaStore store;
     private final Supplier<GatewayConfig> configs;
     private final InstantSource clock;
+    private final BillingEvents events;
 
     public TenantService(QuotaStore store, Supplier<GatewayConfig> configs, InstantSource clock) {
+        this(store, configs, clock, null);
+    }
+
+    /** @param events told about new tenants and status changes; null for none */
+    public TenantService(QuotaStore store, Supplier<GatewayConfig> configs, InstantSource clock, BillingEvents events) {
         this.store = store;
         this.configs = configs;
         this.clock = clock;
+        this.events = events;
     }
 
     /** Rule 1: every configured group is activated, with the defaults in force now. */
@@ -77,6 +85,7 @@ public final class TenantService {
         String apiKey = ApiKeys.generate(tenantId);
         KeyInfo key = new KeyInfo(newKeyId(), ApiKeys.digest(apiKey), now, null);
         return store.createTenant(new TenantOps.CreateTenant(tenantId, name, groups, key, now))
+                .thenApply(result -> notify(result, events == null ? null : events::tenantCreated))
                 .thenApply(result -> map(result, tenant -> new Created(tenant, key.keyId(), apiKey)));
     }
 
@@ -96,7 +105,8 @@ public final class TenantService {
     }
 
     public CompletionStage<OpResult<TenantView>> setStatus(String tenantId, TenantView.Status status) {
-        return store.setStatus(tenantId, status);
+        return store.setStatus(tenantId, status)
+                .thenApply(result -> notify(result, events == null ? null : t -> events.statusChanged(tenantId, status)));
     }
 
     public CompletionStage<OpResult<NewKey>> createKey(String tenantId) {
@@ -159,6 +169,14 @@ public final class TenantService {
         }
         OpResult.Refused<T> refused = (OpResult.Refused<T>) result;
         return OpResult.refused(refused.refusal(), refused.message());
+    }
+
+    /** Passes {@code result} through, telling {@code listener} (when there is one) about a success first. */
+    static <T> OpResult<T> notify(OpResult<T> result, java.util.function.Consumer<T> listener) {
+        if (listener != null && result instanceof OpResult.Ok<T> ok) {
+            listener.accept(ok.value());
+        }
+        return result;
     }
 
     static <T> CompletionStage<T> done(T value) {

@@ -37,7 +37,7 @@ public final class ConfigLoader {
     private static final int MAX_NESTING = 50;
 
     private static final String[] TOP_LEVEL = {
-        "server", "admin", "upstream", "store", "defaults", "groups", "overrides", "catalog", "metrics"};
+        "server", "admin", "upstream", "store", "defaults", "groups", "overrides", "catalog", "metrics", "quota_api", "events"};
 
     private ConfigLoader() {
     }
@@ -89,8 +89,10 @@ public final class ConfigLoader {
         Map<String, Map<String, GroupOverride>> overrides = GroupReader.overrides(root, groups);
         Catalog catalog = CatalogReader.catalog(root);
         MetricsConfig metrics = ListenerReader.metrics(root);
+        QuotaApiConfig quotaApi = QuotaApiReader.quotaApi(root);
+        EventsConfig events = EventsReader.events(root, groups);
         return new GatewayConfig(server, admin, upstream, store, defaults, groups, overrides, catalog, metrics,
-                source, hash);
+                quotaApi, events, source, hash);
     }
 
     private static ConfigNode compose(String yaml, ParseContext context) throws ConfigException {

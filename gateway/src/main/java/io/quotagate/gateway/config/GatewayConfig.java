@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param contentHash SHA-256 of the file's bytes, hex; lets operators check that replicas agree
  * @param groups      in file order, which is the order routes are matched in (first match wins)
  * @param overrides   tenant id → group name → override
+ * @param quotaApi    the client quota endpoint on the public listener
+ * @param events      billing events to a webhook
  */
 public record GatewayConfig(
         ServerConfig server,
@@ -24,6 +26,8 @@ public record GatewayConfig(
         Map<String, Map<String, GroupOverride>> overrides,
         Catalog catalog,
         MetricsConfig metrics,
+        QuotaApiConfig quotaApi,
+        EventsConfig events,
         String source,
         String contentHash) {
 
@@ -40,6 +44,17 @@ public record GatewayConfig(
         overrides = Collections.unmodifiableMap(byTenant);
         Objects.requireNonNull(catalog, "catalog");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(quotaApi, "quotaApi");
+        Objects.requireNonNull(events, "events");
+    }
+
+    /** A config with the optional sections at their defaults (configs built in code). */
+    public GatewayConfig(ServerConfig server, AdminConfig admin, UpstreamConfig upstream, StoreConfig store,
+                         Defaults defaults, Map<String, GroupConfig> groups,
+                         Map<String, Map<String, GroupOverride>> overrides, Catalog catalog, MetricsConfig metrics,
+                         String source, String contentHash) {
+        this(server, admin, upstream, store, defaults, groups, overrides, catalog, metrics, QuotaApiConfig.DEFAULT,
+                EventsConfig.OFF, source, contentHash);
     }
 
     /** The override of one tenant for one group, or {@link GroupOverride#NONE}. */

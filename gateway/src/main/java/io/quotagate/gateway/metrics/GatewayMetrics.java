@@ -30,6 +30,18 @@ public final class GatewayMetrics {
     public static final String REFUNDS = "quotagate_refunds";
     public static final String CONFIG_RELOADS = "quotagate_config_reloads";
     public static final String FORWARDED = "forwarded";
+    /** Client quota reads ({@code GET /v1/quota}) by outcome: {@link #ANSWERED} or a rejection's wire code. */
+    public static final String QUOTA_READS = "quotagate_quota_reads";
+    public static final String ANSWERED = "answered";
+    /** Billing events recorded (new ids only) by type. */
+    public static final String EVENTS_EMITTED = "quotagate_events_emitted";
+    /** Webhook delivery attempts by result: delivered, failed (retried later), parked (gave up). */
+    public static final String EVENT_DELIVERIES = "quotagate_event_deliveries";
+    /** Event store steps that failed (an event noticed then may be lost; a delivery step is retried). */
+    public static final String EVENT_STORE_ERRORS = "quotagate_event_store_errors";
+    public static final String EVENT_DELIVERED = "delivered";
+    public static final String EVENT_FAILED = "failed";
+    public static final String EVENT_PARKED = "parked";
 
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus;
@@ -147,6 +159,28 @@ public final class GatewayMetrics {
 
     public void refund() {
         refunds.increment();
+    }
+
+    /** Counts one quota read; {@code outcome} is {@link #ANSWERED} or a rejection's wire code (a handful of values). */
+    public void quotaRead(String outcome) {
+        Counter.builder(QUOTA_READS).description("Client quota reads by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    public void eventEmitted(String type) {
+        Counter.builder(EVENTS_EMITTED).description("Billing events recorded, by type")
+                .tag("type", type).register(registry).increment();
+    }
+
+    /** {@code result}: {@link #EVENT_DELIVERED}, {@link #EVENT_FAILED} or {@link #EVENT_PARKED}. */
+    public void eventDelivery(String result) {
+        Counter.builder(EVENT_DELIVERIES).description("Billing event webhook attempts, by result")
+                .tag("result", result).register(registry).increment();
+    }
+
+    public void eventStoreError() {
+        Counter.builder(EVENT_STORE_ERRORS).description("Billing event store steps that failed").register(registry)
+                .increment();
     }
 
     public void configReload(boolean success) {

@@ -22,6 +22,7 @@ import io.quotagate.gateway.admission.Decision;
 import io.quotagate.gateway.admission.RejectionCode;
 import io.quotagate.gateway.admission.UpstreamOutcome;
 import io.quotagate.gateway.metrics.GatewayMetrics;
+import io.quotagate.gateway.quota.QuotaReply;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * Last handler of a client pipeline: takes one message at a time from the {@link OnDemandReader} (it asks for
  * each with {@link #readNext()}), asks admission about a request's head, and then either answers with
  * {@link ErrorResponses} or hands the request to an {@link Exchange} with a connection from this event loop's
- * {@link UpstreamPool}. The next request is read only when the previous response was written, so pipelined
+ * {@link UpstreamPool}; a quota read ({@code GET /v1/quota}) is answered from {@link io.quotagate.gateway.quota.QuotaReads}
+ * and never forwarded. The next request is read only when the previous response was written, so pipelined
  * requests are answered in order. Admission may complete on another thread; its decision is processed back on
  * this channel's event loop.
  *
@@ -132,8 +134,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 request.protocolVersion().equals(HttpVersion.HTTP_1_0), HttpMethod.HEAD.equals(request.method()),
                 HttpUtil.is100ContinueExpected(request), hasBody, chunked);
         mode = Mode.ADMITTING;
+        String path = rawPath(request.uri());
+        if (px.quota() != null && px.quota().handles(request.method().name(), path)) {
+            readQuota(key, info);
+            return;
+        }
         CompletableFuture<Decision> decision = px.admission()
-                .admit(new AdmissionRequest(request.method().name(), rawPath(request.uri()), key), ctx.channel().eventLoop())
+                .admit(new AdmissionRequest(request.method().name(), path, key), ctx.channel().eventLoop())
                 .toCompletableFuture();
         if (decision.isDone()) {
             onDecision(request, info, decision.isCompletedExceptionally() ? storeUnavailable() : decision.getNow(null));
@@ -174,6 +181,32 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 px.server().bodyBuffer());
         bodyTimer.start();
         exchange.start();
+    }
+
+    /** A quota read: answered here from the store's one read, never forwarded (its body, if any, is discarded). */
+    private void readQuota(String key, Exchange.RequestInfo info) {
+        CompletableFuture<QuotaReply> reply = px.quota().read(key).toCompletableFuture();
+        if (reply.isDone()) {
+            onQuotaReply(reply.isCompletedExceptionally() ? new QuotaReply.Refused(storeUnavailable()) : reply.getNow(null), info);
+            return;
+        }
+        reply.whenComplete((r, error) -> {
+            try {
+                ctx.executor().execute(() -> onQuotaReply(error != null ? new QuotaReply.Refused(storeUnavailable()) : r, info));
+            } catch (RejectedExecutionException stopped) {
+                // The event loops stopped: nothing to answer, nothing to settle.
+            }
+        });
+    }
+
+    private void onQuotaReply(QuotaReply reply, Exchange.RequestInfo info) {
+        if (closed) {
+            return;
+        }
+        boolean close = info.expectContinue() && info.hasBody() || !keepAlive || shuttingDown;
+        ctx.writeAndFlush(QuotaResponses.of(ctx.alloc(), reply, close));
+        px.metrics().requestDuration(System.nanoTime() - headNanos);
+        afterResponse(close, true);
     }
 
     /** Answers the current request with an error; its body (if any) is then discarded or the connection closed. */

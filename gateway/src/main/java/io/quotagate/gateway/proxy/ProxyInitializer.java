@@ -10,6 +10,7 @@ import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.config.ServerConfig;
 import io.quotagate.gateway.config.UpstreamConfig;
 import io.quotagate.gateway.metrics.GatewayMetrics;
+import io.quotagate.gateway.quota.QuotaReads;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -31,7 +32,13 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
      */
     public ProxyInitializer(ServerConfig server, UpstreamConfig upstream, Admission admission, GatewayMetrics metrics,
                             UpstreamPools pools, SslContext serverSsl, ChannelGroup connections) {
-        this.px = new ProxyContext(server, admission, metrics, new RequestHeadWriter(upstream), pools, serverSsl);
+        this(server, upstream, admission, null, metrics, pools, serverSsl, connections);
+    }
+
+    /** @param quota the client quota endpoint, or null for none */
+    public ProxyInitializer(ServerConfig server, UpstreamConfig upstream, Admission admission, QuotaReads quota,
+                            GatewayMetrics metrics, UpstreamPools pools, SslContext serverSsl, ChannelGroup connections) {
+        this.px = new ProxyContext(server, admission, metrics, new RequestHeadWriter(upstream), pools, serverSsl, quota);
         this.connections = connections;
         this.limits = new ConnectionLimits(server.maxConnections(), server.maxConnectionsPerAddress());
     }
@@ -61,7 +68,7 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
         p.addLast("timeouts", new ClientTimeoutHandler(server.idleTimeout(), server.headerTimeout(), server.writeIdle()));
         p.addLast("reader", new OnDemandReader());                             // one message at a time: in order
         p.addLast("bodyLimit", new BodyLimitHandler(server.maxBody()));        // max_body -> 413, before 100-continue
-        p.addLast("frontend", new FrontendHandler(px));                        // admission, exchange, error answers
+        p.addLast("frontend", new FrontendHandler(px));                        // admission, exchange, quota reads, error answers
     }
 
     /** Over a connection cap: 503 too_many_connections at once, then close. */

@@ -131,6 +131,12 @@ public final class MemoryQuotaStore implements QuotaStore {
     }
 
     @Override
+    public CompletionStage<Optional<TenantSnapshot>> snapshot(String tenantId) {
+        return locked(() -> Optional.ofNullable(tenants.get(tenantId))
+                .map(t -> new TenantSnapshot(t.view(), List.copyOf(t.keys.values()))));
+    }
+
+    @Override
     public CompletionStage<List<String>> tenantIds() {
         return locked(() -> List.copyOf(tenants.keySet()));
     }

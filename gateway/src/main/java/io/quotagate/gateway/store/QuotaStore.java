@@ -91,6 +91,9 @@ public interface QuotaStore extends AutoCloseable {
 
     CompletionStage<Optional<TenantView>> tenant(String tenantId);
 
+    /** The tenant with its keys in one read (one script on Redis); empty for an unknown tenant. Writes nothing. */
+    CompletionStage<Optional<TenantSnapshot>> snapshot(String tenantId);
+
     CompletionStage<List<String>> tenantIds();
 
     CompletionStage<OpResult<List<LedgerEntry>>> ledger(String tenantId);

@@ -130,6 +130,8 @@ class AdminServerTest {
             assertThat(shown.path("config").path("groups").path("portrait").path("routes").get(0).path("match")
                     .asText()).isEqualTo("POST /v1/portrait/generate");
             assertThat(shown.path("config").path("catalog").path("packs").path("1000").asLong()).isEqualTo(400);
+            assertThat(shown.path("config").path("quota_api").path("path").asText()).isEqualTo("/v1/quota");
+            assertThat(shown.path("config").path("events").path("webhook_url").isNull()).isTrue();
 
             assertThat(admin.post("/v1/config/reload", null).json().path("result").asText()).isEqualTo("unchanged");
 

@@ -49,6 +49,33 @@ class ConfigDefaultsTest {
     }
 
     @Test
+    void quotaApiIsOnAtV1QuotaWithFiveReadsPerKeyPerSecond() throws Exception {
+        assertThat(minimal().quotaApi()).isEqualTo(new QuotaApiConfig(true, "/v1/quota", 5));
+        GatewayConfig custom = ConfigLoader.parse("quota_api: { enabled: false, path: /api/balance, per_key_qps: 2 }\n"
+                + MINIMAL, "custom.yaml", Map.of());
+        assertThat(custom.quotaApi()).isEqualTo(new QuotaApiConfig(false, "/api/balance", 2));
+    }
+
+    @Test
+    void eventsAreOffUntilAWebhookIsSetThenTenPercentAndThirtyDayNotices() throws Exception {
+        assertThat(minimal().events()).isEqualTo(EventsConfig.OFF);
+        assertThat(minimal().events().enabled()).isFalse();
+        GatewayConfig on = ConfigLoader.parse("""
+                events:
+                  webhook_url: https://billing.example/hooks/quota
+                  secret: whsec-0123456789abcdef
+                  groups: { portrait: { low_calls: 1000 } }
+                """ + MINIMAL, "events.yaml", Map.of());
+        EventsConfig events = on.events();
+        assertThat(events.enabled()).isTrue();
+        assertThat(events.lowCalls("portrait")).isEqualTo(EventsConfig.Threshold.calls(1000));
+        assertThat(events.lowCalls("other")).isEqualTo(EventsConfig.Threshold.percent(10));
+        assertThat(events.lotExpiryNotice()).isEqualTo(Duration.ofDays(30));
+        assertThat(events.qpsEndNotice()).isEqualTo(Duration.ofDays(30));
+        assertThat(EventsConfig.Threshold.percent(10).resolve(1001)).isEqualTo(101);
+    }
+
+    @Test
     void adminHasNoTokenAndStaysOnLoopback() {
         AdminConfig admin = minimal().admin();
         assertThat(admin).isEqualTo(new AdminConfig("127.0.0.1", 9090, ""));

@@ -38,6 +38,8 @@ class ConfigDeployExampleTest {
         assertThat(config.defaults().packValidity().toString()).isEqualTo("1y");
         assertThat(config.overrides()).isEmpty();
         assertThat(config.metrics().tenantLabel()).isTrue();
+        assertThat(config.quotaApi()).isEqualTo(QuotaApiConfig.DEFAULT);
+        assertThat(config.events()).isEqualTo(EventsConfig.OFF); // no QUOTAGATE_WEBHOOK_URL: events off
     }
 
     @Test

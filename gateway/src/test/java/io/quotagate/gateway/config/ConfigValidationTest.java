@@ -29,13 +29,13 @@ class ConfigValidationTest {
                 of("", "test.yaml:1: empty document (expected: a mapping with at least groups)"),
                 of("- a\n", "test.yaml:1: a list (expected: a mapping)"),
                 of("serverr:\n  port: 1\n" + G, "test.yaml:1: serverr: unknown key (expected one of: admin, catalog, "
-                        + "defaults, groups, metrics, overrides, server, store, upstream)"),
+                        + "defaults, events, groups, metrics, overrides, quota_api, server, store, upstream)"),
                 of("server:\n  port: 1\n  port: 2\n" + G, "test.yaml:3: server.port: duplicate key (first at line 2)"),
                 of(G + "  portrait:\n    routes: [ { match: \"GET /b\" } ]\n",
                         "test.yaml:5: groups.portrait: duplicate key (first at line 2)"),
                 of("? [a, b]\n: c\n" + G, "test.yaml:1: a key must be a single value, not a list or mapping"),
                 of("base: &b { port: 1 }\nserver:\n  <<: *b\n" + G, "test.yaml:1: base: unknown key (expected one of: "
-                        + "admin, catalog, defaults, groups, metrics, overrides, server, store, upstream)"),
+                        + "admin, catalog, defaults, events, groups, metrics, overrides, quota_api, server, store, upstream)"),
                 of("server: 8080\n" + G, "test.yaml:1: server: 8080 (expected: a mapping)"),
 
                 // groups and routes
@@ -154,6 +154,36 @@ class ConfigValidationTest {
                 of("admin:\n  tokn: x\n" + G, "test.yaml:2: admin.tokn: unknown key (expected one of: bind, port, token)"),
                 of("metrics:\n  tenant_label: sometimes\n" + G,
                         "test.yaml:2: metrics.tenant_label: sometimes (expected: true or false)"),
+
+                // quota_api
+                of("quota_api:\n  path: v1/quota\n" + G, "test.yaml:2: quota_api.path: v1/quota "
+                        + "(expected: an absolute path of plain segments, e.g. /v1/quota)"),
+                of("quota_api:\n  path: \"/v1/{tenant}/quota\"\n" + G, "test.yaml:2: quota_api.path: /v1/{tenant}/quota "
+                        + "(expected: an absolute path of plain segments, e.g. /v1/quota)"),
+                of("quota_api:\n  path: \"/v1/quota?x=1\"\n" + G, "test.yaml:2: quota_api.path: /v1/quota?x=1 "
+                        + "(expected: an absolute path of plain segments, e.g. /v1/quota)"),
+                of("quota_api:\n  per_key_qps: 0\n" + G, "test.yaml:2: quota_api.per_key_qps: 0 (expected: >= 1)"),
+                of("quota_api:\n  enabled: maybe\n" + G, "test.yaml:2: quota_api.enabled: maybe (expected: true or false)"),
+                of("quota_api:\n  rate: 5\n" + G,
+                        "test.yaml:2: quota_api.rate: unknown key (expected one of: enabled, path, per_key_qps)"),
+
+                // events
+                of("events:\n  webhook_url: ftp://billing.example\n  secret: whsec-0123456789abcdef\n" + G,
+                        "test.yaml:2: events.webhook_url: ftp://billing.example (expected: an http:// or https:// URL "
+                                + "with a host, or empty for no events)"),
+                of("events:\n  webhook_url: https://billing.example/hook\n" + G,
+                        "test.yaml:1: events.secret: missing (expected: at least 16 characters when webhook_url is set)"),
+                of("events:\n  webhook_url: https://billing.example/hook\n  secret: short\n" + G,
+                        "test.yaml:3: events.secret: too short (expected: at least 16 characters when webhook_url is set)"),
+                of("events:\n  low_calls: 0%\n" + G, "test.yaml:2: events.low_calls: 0% (expected: a number of calls "
+                        + "(e.g. 1000) or a share of the last grant, 1%..99%)"),
+                of("events:\n  low_calls: 150%\n" + G, "test.yaml:2: events.low_calls: 150% (expected: a number of calls "
+                        + "(e.g. 1000) or a share of the last grant, 1%..99%)"),
+                of("events:\n  groups: { avatar: { low_calls: 10 } }\n" + G,
+                        "test.yaml:2: events.groups.avatar: unknown group (expected one of: portrait)"),
+                of("events:\n  retry_initial: 10s\n  retry_max: 1s\n" + G,
+                        "test.yaml:3: events.retry_max: PT1S (expected: >= retry_initial)"),
+                of("events:\n  max_attempts: 0\n" + G, "test.yaml:2: events.max_attempts: 0 (expected: >= 1)"),
 
                 // upstream
                 of("upstream:\n  url: ftp://h\n" + G, "test.yaml:2: upstream.url: ftp://h "

@@ -30,6 +30,7 @@ final class E2eConfig {
     private int freeTemplates = 20;
     private int countModeQps = 10;
     private final Map<String, Integer> countModeQpsOverrides = new LinkedHashMap<>();
+    private String events = "";
 
     private E2eConfig(String upstream, String redisLocation) {
         this.upstream = upstream;
@@ -109,6 +110,13 @@ final class E2eConfig {
         return this;
     }
 
+    /** An {@code events} section: webhook, secret and {@code low_calls} (a count or a share like {@code 10%}). */
+    E2eConfig events(String webhookUrl, String secret, String lowCalls) {
+        this.events = "events: { webhook_url: \"%s\", secret: \"%s\", low_calls: \"%s\", retry_initial: 200ms }\n"
+                .formatted(webhookUrl, secret, lowCalls);
+        return this;
+    }
+
     String yaml() {
         StringBuilder overrides = new StringBuilder();
         countModeQpsOverrides.forEach((tenant, qps) ->
@@ -136,7 +144,7 @@ final class E2eConfig {
                 """.formatted(writeIdle, upstream, responseTimeout, upstreamIdleTimeout, redisLocation, redisTimeout, retryAttempts,
                 freeCalls, freeTemplates,
                 countModeQps)
-                + (overrides.isEmpty() ? "" : "overrides:\n" + overrides);
+                + (overrides.isEmpty() ? "" : "overrides:\n" + overrides) + events;
     }
 
     /** Writes {@link #yaml()} to {@code file} (replacing it) and returns the file. */

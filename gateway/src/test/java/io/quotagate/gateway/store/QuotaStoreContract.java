@@ -152,6 +152,22 @@ public abstract class QuotaStoreContract {
     }
 
     @Test
+    void aSnapshotIsTheTenantWithItsKeysInOneReadAndEmptyForAnUnknownTenant() {
+        f.create(DEFAULT, now());
+        ok(await(store.addKey(TENANT, new KeyInfo("k2", digest("qg_acme.second"), null, null))));
+        ok(await(store.revokeKey(TENANT, "k1")));
+
+        TenantSnapshot snapshot = await(store.snapshot(TENANT)).orElseThrow();
+
+        assertThat(snapshot.view()).isEqualTo(await(store.tenant(TENANT)).orElseThrow());
+        assertThat(snapshot.keys()).extracting(KeyInfo::keyId, KeyInfo::digest, KeyInfo::active).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("k1", digest(StoreFixture.KEY), false),
+                org.assertj.core.groups.Tuple.tuple("k2", digest("qg_acme.second"), true));
+        assertThat(await(store.snapshot("ghost"))).isEmpty();
+        assertThat(await(store.snapshot("Not A Tenant"))).isEmpty();
+    }
+
+    @Test
     void aSuspendedTenantIsDeniedUntilResumed() {
         f.create(DEFAULT, now());
         ok(await(store.setStatus(TENANT, TenantView.Status.SUSPENDED)));

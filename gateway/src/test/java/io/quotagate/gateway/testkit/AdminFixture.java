@@ -6,6 +6,8 @@ import io.quotagate.gateway.admin.AdminApi;
 import io.quotagate.gateway.admin.AdminServer;
 import io.quotagate.gateway.config.ConfigLoader;
 import io.quotagate.gateway.config.GatewayConfig;
+import io.quotagate.gateway.events.BillingEvents;
+import io.quotagate.gateway.events.MemoryEventStore;
 import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.reload.ConfigReloader;
 import io.quotagate.gateway.route.ConfigHolder;
@@ -42,6 +44,7 @@ public final class AdminFixture implements AutoCloseable {
     private final Path configFile;
     private final ConfigHolder holder;
     private final QuotaStore store;
+    private final MemoryEventStore events = new MemoryEventStore();
     private final AdminServer server;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -53,7 +56,8 @@ public final class AdminFixture implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(true);
         ConfigReloader reloader = new ConfigReloader(configFile, holder, metrics);
         AdminApi api = new AdminApi(config.admin().token(), store, () -> holder.current().config(),
-                () -> reloader.reload("admin"), metrics, clock);
+                () -> reloader.reload("admin"), metrics, clock,
+                new BillingEvents(() -> holder.current().config(), events, metrics, clock));
         this.server = new AdminServer(config.admin(), api).start();
     }
 
@@ -115,6 +119,11 @@ public final class AdminFixture implements AutoCloseable {
 
     public QuotaStore store() {
         return store;
+    }
+
+    /** The billing event store behind {@code /v1/events} (events are off in the seed config: nothing is emitted by itself). */
+    public MemoryEventStore events() {
+        return events;
     }
 
     public Path configFile() {

@@ -4,6 +4,7 @@ import io.quotagate.gateway.Gateway;
 import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.admission.RouteOnlyAdmission;
 import io.quotagate.gateway.config.GatewayConfig;
+import io.quotagate.gateway.quota.QuotaReads;
 import io.quotagate.gateway.route.RouteTable;
 import java.net.URI;
 import java.time.Duration;
@@ -24,7 +25,15 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** Starts a gateway with {@code admission}. */
     public static GatewayFixture start(GatewayConfig config, Admission admission) {
-        Gateway gateway = new Gateway(config, admission);
+        return start(new Gateway(config, admission));
+    }
+
+    /** Starts a gateway with {@code admission} that also answers the client quota endpoint with {@code quota}. */
+    public static GatewayFixture start(GatewayConfig config, Admission admission, QuotaReads quota) {
+        return start(new Gateway(config, admission, quota));
+    }
+
+    private static GatewayFixture start(Gateway gateway) {
         try {
             return new GatewayFixture(gateway, gateway.start());
         } catch (InterruptedException e) {

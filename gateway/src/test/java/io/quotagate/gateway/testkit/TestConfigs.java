@@ -3,10 +3,12 @@ package io.quotagate.gateway.testkit;
 import io.quotagate.gateway.config.AdminConfig;
 import io.quotagate.gateway.config.Catalog;
 import io.quotagate.gateway.config.Defaults;
+import io.quotagate.gateway.config.EventsConfig;
 import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.config.GroupConfig;
 import io.quotagate.gateway.config.MetricsConfig;
 import io.quotagate.gateway.config.OnError;
+import io.quotagate.gateway.config.QuotaApiConfig;
 import io.quotagate.gateway.config.RefundPolicy;
 import io.quotagate.gateway.config.RouteConfig;
 import io.quotagate.gateway.config.RouteConfig.TemplateAction;
@@ -71,6 +73,7 @@ public final class TestConfigs {
         private int maxConnections = 64;
         private Duration poolIdleTimeout = Duration.ofSeconds(60);
         private final Map<String, GroupConfig> groups = new LinkedHashMap<>();
+        private QuotaApiConfig quotaApi = QuotaApiConfig.DEFAULT;
 
         private Builder() {
             groups.put("portrait", portrait());
@@ -187,6 +190,11 @@ public final class TestConfigs {
             return this;
         }
 
+        public Builder quotaApi(QuotaApiConfig api) {
+            this.quotaApi = api;
+            return this;
+        }
+
         /** Drops the {@code test} catch-all group (only the portrait routes remain). */
         public Builder withoutTestRoutes() {
             groups.remove("test");
@@ -206,7 +214,7 @@ public final class TestConfigs {
                     new TreeMap<>(Map.of(100L, new BigDecimal("400"))));
             return new GatewayConfig(server, new AdminConfig("127.0.0.1", 0, "test-admin-token"), up,
                     new StoreConfig(StoreConfig.Type.MEMORY, null, OnError.REJECT), defaults, groups, Map.of(), catalog,
-                    new MetricsConfig(true), "TestConfigs", "0");
+                    new MetricsConfig(true), quotaApi, EventsConfig.OFF, "TestConfigs", "0");
         }
     }
 

@@ -13,6 +13,7 @@ import io.quotagate.gateway.store.SettleCommand;
 import io.quotagate.gateway.store.StoreUnavailableException;
 import io.quotagate.gateway.store.TemplateQuota;
 import io.quotagate.gateway.store.TenantOps;
+import io.quotagate.gateway.store.TenantSnapshot;
 import io.quotagate.gateway.store.TenantView;
 import io.quotagate.gateway.store.UsageDay;
 import java.time.LocalDate;
@@ -123,6 +124,11 @@ public final class RedisQuotaStore implements QuotaStore {
     @Override
     public CompletionStage<Optional<TenantView>> tenant(String tenantId) {
         return guarded(() -> tenants.tenant(tenantId));
+    }
+
+    @Override
+    public CompletionStage<Optional<TenantSnapshot>> snapshot(String tenantId) {
+        return guarded(() -> tenants.snapshotOf(tenantId));
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.quotagate.gateway.store.QpsPurchase;
 import io.quotagate.gateway.store.StoreRules;
 import io.quotagate.gateway.store.TemplateQuota;
 import io.quotagate.gateway.store.TenantOps;
+import io.quotagate.gateway.store.TenantSnapshot;
 import io.quotagate.gateway.store.TenantView;
 import io.quotagate.gateway.store.UsageDay;
 import io.quotagate.gateway.store.redis.RedisScripts.Script;
@@ -112,6 +113,10 @@ final class RedisTenantOps {
 
     CompletionStage<Optional<TenantView>> tenant(String tenantId) {
         return snapshot(tenantId).thenApply(s -> Optional.ofNullable(s).map(RedisRecords.Snapshot::view));
+    }
+
+    CompletionStage<Optional<TenantSnapshot>> snapshotOf(String tenantId) {
+        return snapshot(tenantId).thenApply(s -> Optional.ofNullable(s).map(r -> new TenantSnapshot(r.view(), r.keys())));
     }
 
     CompletionStage<List<String>> tenantIds() {
