@@ -2,17 +2,18 @@
 -- Admission of a batch: N requests of one tenant and one group, decided in list order at one
 -- instant, atomically, in one round trip (rules 1-8 and 10). A batch of one is a single admit.
 -- KEYS: 1 tenant hash, 2 key digests, 3 group hash, 4 lots, 5 lot index, 6 QPS purchase index,
---       7 QPS purchases, 8 window list, 8+i request record of request i
+--       7 QPS purchases, 8 window list, 8+i the record bucket of request i (a hash: request id ->
+--       record; consecutive request ids of a replica share a bucket, RedisKeys.requestBucket)
 -- ARGV: 1 key prefix, 2 group, 3 count-mode QPS, 4 max QPS, 5 free calls, 6 free validity ms,
---       7 free templates, 8 retention ms (>= 1); then for request i, at 8+4(i-1): key digest,
---       cost, qps limited (1/0), templates (none/create/delete)
+--       7 free templates, 8 retention ms (>= 1); then for request i, at 8+5(i-1): request id, key
+--       digest, cost, qps limited (1/0), templates (none/create/delete)
 -- Returns 7 values per request, in order:
 --   'A', mode, limit, window remaining, reset ms, calls remaining, charged
 --   or a reason, mode, limit, window remaining, retry after ms, calls remaining, -1.
 --
 -- Order: every check reads only, and every decision is made in memory first (a plan); the writes
 -- come once, after the last decision, summed over the batch: one HINCRBY per lot touched, one
--- LPUSH of every admission, one HINCRBY per usage counter. A denial changes nothing but the day's
+-- LPUSH of every admission, one HINCRBY per usage counter, one HSET of the records per bucket. A denial changes nothing but the day's
 -- rejection counter (and a first activation, which is owed). The rules are the functions below,
 -- named as in MemoryAdmission and docs/rules.md.
 --
@@ -41,24 +42,42 @@ local function answer(i, code, mode, limit, remaining, reset, calls, charged)
 end
 
 -- Rule 10: a resent or repeated admit returns its recorded decision and changes nothing; a
--- cancelled id (tombstone, or cancelled after it applied) never charges. The record is one
--- string: state, then SEP and mode, limit, window remaining, reset, calls remaining, charged,
--- group, day, templates, taken (settle.lua reads it too).
-local function recorded_decisions()
-  local recs = redis.call('MGET', unpack(KEYS, 9, 8 + n))
-  local pending, any = {}, false
+-- cancelled id (tombstone, or cancelled after it applied) never charges. A record is one string:
+-- state, then SEP and mode, limit, window remaining, reset, calls remaining, charged, group, day,
+-- templates, taken (settle.lua reads it too). Records live in bucket hashes, read with one HMGET
+-- per bucket (a batch usually spans one).
+local function id_of(i) return ARGV[9 + (i - 1) * 5] end
+local function by_bucket()
+  local buckets, order = {}, {}
   for i = 1, n do
-    local rec = recs[i]
-    if rec then
-      local st, m, l, wr, rs, cr, ch = string.match(rec,
-        '^(%a+)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
-      if st == 'applied' or st == 'settled' then
-        answer(i, 'A', m, tonumber(l), tonumber(wr), tonumber(rs), tonumber(cr), tonumber(ch))
+    local b = KEYS[8 + i]
+    if not buckets[b] then buckets[b] = {}; order[#order + 1] = b end
+    local list = buckets[b]
+    list[#list + 1] = i
+  end
+  return buckets, order
+end
+local buckets, bucket_order = by_bucket()
+
+local function recorded_decisions()
+  local pending, any = {}, false
+  for _, b in ipairs(bucket_order) do
+    local list, ids = buckets[b], {}
+    for j = 1, #list do ids[j] = id_of(list[j]) end
+    local recs = redis.call('HMGET', b, unpack(ids))
+    for j = 1, #list do
+      local i, rec = list[j], recs[j]
+      if rec then
+        local st, m, l, wr, rs, cr, ch = string.match(rec,
+          '^(%a+)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
+        if st == 'applied' or st == 'settled' then
+          answer(i, 'A', m, tonumber(l), tonumber(wr), tonumber(rs), tonumber(cr), tonumber(ch))
+        else
+          answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
+        end
       else
-        answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
+        pending[i], any = true, true
       end
-    else
-      pending[i], any = true, true
     end
   end
   return pending, any
@@ -71,7 +90,7 @@ if not any then return out end
 local req = {}
 for i = 1, n do
   if pending[i] then
-    local b = 8 + (i - 1) * 4
+    local b = 9 + (i - 1) * 5
     req[i] = { digest = ARGV[b + 1], cost_s = ARGV[b + 2], cost = tonumber(ARGV[b + 2]) or 0,
       qps = ARGV[b + 3] == '1', tpl = ARGV[b + 4] }
   end
@@ -246,7 +265,17 @@ end
 -- calls taken from the free lot and the record's "taken" field (lot:n,...), or nil.
 local function take_calls(cost, cost_s)
   if usable < cost then return nil end
-  local need, j, plan = cost, 1, {}
+  -- The usual case: the first lot with calls left covers the whole cost.
+  local j = 1
+  while j <= loaded and lots[j].rem == 0 do j = j + 1 end
+  if j > loaded and not exhausted_index then load_lots() end
+  local first = lots[j]
+  if first and first.rem >= cost then
+    first.rem, first.took = first.rem - cost, first.took + cost
+    usable = usable - cost
+    return first.free and cost or 0, first.id .. ':' .. cost_s
+  end
+  local need, plan = cost, {}
   while need > 0 do
     if j > loaded then
       if exhausted_index then return nil end
@@ -266,7 +295,7 @@ local function take_calls(cost, cost_s)
     local lot, take = plan[k][1], plan[k][2]
     lot.rem, lot.took = lot.rem - take, lot.took + take
     if lot.free then free = free + take end
-    taken[k] = lot.id .. ':' .. (take == cost and cost_s or string.format('%d', take))
+    taken[k] = lot.id .. ':' .. string.format('%d', take)
   end
   usable = usable - cost
   return free, table.concat(taken, ',')
@@ -320,7 +349,8 @@ local function window_retry_ms()
 end
 
 -- Every request in order: permanent reasons before the transient QPS one, as in MemoryAdmission.
-local admitted, charged_total, charged_free, creates, records = 0, 0, 0, 0, {}
+local admitted, charged_total, charged_free, creates = 0, 0, 0, 0
+local records = {}  -- bucket -> {id, record, id, record, ...}
 -- calls remaining as reported: the usable calls in count mode (nil here), -1 in QPS mode
 local reported
 if mode ~= 'count' then reported = -1 end
@@ -362,9 +392,14 @@ for i = 1, n do
         local left = reported or usable
         answer(i, 'A', mode, lim, remaining, reset_ms, left, charged)
         if charged > 0 or r.tpl ~= 'none' then
-          records[#records + 1] = { KEYS[8 + i], 'applied\31' .. mode .. '\31' .. lim_s .. '\31'
-            .. string.format('%d\31%d\31%d', remaining, reset_ms, left) .. '\31'
-            .. (charged > 0 and r.cost_s or '0') .. '\31' .. group .. '\31' .. day .. '\31' .. r.tpl .. '\31' .. taken }
+          local b = KEYS[8 + i]
+          local list = records[b]
+          if not list then list = {}; records[b] = list end
+          -- numbers concatenate as integers ("%.14g"): every value here is an integer below 1e14
+          list[#list + 1] = id_of(i)
+          list[#list + 1] = 'applied\31' .. mode .. '\31' .. lim_s .. '\31' .. remaining .. '\31' .. reset_ms
+            .. '\31' .. left .. '\31' .. (charged > 0 and r.cost_s or '0') .. '\31' .. group .. '\31' .. day
+            .. '\31' .. r.tpl .. '\31' .. taken
         end
       end
     end
@@ -416,8 +451,14 @@ end
 -- The records let a resent batch return its first results, and settle/cancel undo exactly what
 -- was taken. An admit that took nothing (QPS mode, a free route) has nothing to undo or to take
 -- twice: no record, so uncharged traffic costs Redis no memory per request.
-for j = 1, #records do
-  redis.call('SET', records[j][1], records[j][2], 'PX', ARGV[8])
+-- A bucket lives its retention after its last record: its TTL only ever grows (a cancel may have
+-- set 24 h).
+for _, b in ipairs(bucket_order) do
+  local list = records[b]
+  if list then
+    redis.call('HSET', b, unpack(list))
+    if redis.call('PTTL', b) < tonumber(ARGV[8]) then redis.call('PEXPIRE', b, ARGV[8]) end
+  end
 end
 count_usage('admitted', admitted)
 count_usage('charged', charged_total)

@@ -102,11 +102,13 @@ class StoreOutageE2eTest {
         clients.shutdown();
         monitor.close();
 
-        // Admit scripts as Redis received them (EVALSHA, or EVAL after NOSCRIPT): the only script whose keys end with
-        // the window list and the request record; the request id is in the last one.
-        Pattern admit = Pattern.compile("\"qg:\\{resend\\}:g:portrait:w\" \"qg:\\{resend\\}:rq:([^\"]+)\"");
-        List<String> admitIds = monitor.lines().stream().filter(l -> !l.contains(" lua] ")).map(admit::matcher)
-                .filter(Matcher::find).map(m -> m.group(1)).toList();
+        // Admit scripts as Redis received them (EVALSHA, or EVAL after NOSCRIPT): the only script with the window list
+        // among its keys. A call carries the ids of the requests it decides as arguments (RequestIds: base-36
+        // "<replica>-<counter>"; keys, digests and the group name never look like that).
+        Pattern requestId = Pattern.compile("\"([0-9a-z]{6,}-[0-9a-z]+)\"");
+        List<String> admitIds = monitor.lines().stream()
+                .filter(l -> !l.contains(" lua] ") && l.contains("\"qg:{resend}:g:portrait:w\""))
+                .flatMap(l -> requestId.matcher(l).results().map(m -> m.group(1))).toList();
         long resent = admitIds.size() - admitIds.stream().distinct().count();
         Map<Integer, Long> statuses = replies.stream().collect(Collectors.groupingBy(Reply::status, Collectors.counting()));
         long ok = statuses.getOrDefault(200, 0L);

@@ -84,14 +84,15 @@ final class RedisAdmission {
         List<Object> keys = new ArrayList<>(8 + part.size());
         keys.addAll(List.of(RedisKeys.tenant(t), RedisKeys.digests(t), g, g + ":l", g + ":i", g + ":qi", g + ":q",
                 RedisKeys.window(t, first.group())));
-        List<Object> args = new ArrayList<>(8 + 4 * part.size());
+        List<Object> args = new ArrayList<>(8 + 5 * part.size());
         args.addAll(List.of(RedisKeys.prefix(t), first.group(), Integer.toString(first.countModeQps()),
                 Integer.toString(first.maxQps()), Long.toString(first.activation().freeCalls()),
                 Long.toString(first.activation().freeValidityMillis()), Long.toString(first.activation().freeTemplates()),
                 Long.toString(Math.max(1, first.retentionMillis()))));
         for (int i : part) {
             AdmitCommand c = commands.get(i);
-            keys.add(RedisKeys.request(t, c.requestId()));
+            keys.add(RedisKeys.requestBucket(t, c.requestId()));
+            args.add(c.requestId());
             args.add(c.keyDigest());
             args.add(Integer.toString(c.cost()));
             args.add(c.qpsLimited() ? "1" : "0");
@@ -113,9 +114,10 @@ final class RedisAdmission {
         if (!StoreRules.validTenantId(tenantId)) {
             return CompletableFuture.completedFuture(null);
         }
-        List<Object> keys = List.of(RedisKeys.tenant(tenantId), RedisKeys.request(tenantId, requestId));
+        List<Object> keys = List.of(RedisKeys.tenant(tenantId), RedisKeys.requestBucket(tenantId, requestId),
+                RedisKeys.request(tenantId, requestId));
         return scripts.run(Script.SETTLE, keys, RedisScripts.args(RedisKeys.prefix(tenantId), op, refund ? 1 : 0, ok2xx ? 1 : 0,
-                StoreRules.TOMBSTONE_TTL.toMillis())).thenApply(reply -> null);
+                StoreRules.TOMBSTONE_TTL.toMillis(), requestId)).thenApply(reply -> null);
     }
 
     /** Seven values per request: 'A' or a reason, mode, limit, window remaining, reset or retry ms, calls, charged. */

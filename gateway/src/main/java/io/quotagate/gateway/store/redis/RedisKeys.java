@@ -17,9 +17,13 @@ package io.quotagate.gateway.store.redis;
  * qg:{t}:g:G:i               zset of lots with calls left, in use order (free 0, paid by expiry; member grant|id)
  * qg:{t}:g:G:q / :qi         QPS purchases hash id → qps|starts|ends|order, and zset of not-ended ones by end
  * qg:{t}:g:G:w               list of the admissions in the last second (µs, newest first); expires 2-3 s after use
- * qg:{t}:rq:R                request record (rule 10), one string of fields separated by U+001F: state (applied,
- *                            settled, cancelled), mode, limit, window remaining, reset, calls remaining, charged,
- *                            group, day, templates, taken; or "tomb". TTL = retention (at least 24 h once cancelled)
+ * qg:{t}:rb:B                request records (rule 10) of a bucket B of request ids (see requestBucket): hash
+ *                            request id → one string of fields separated by U+001F: state (applied, settled,
+ *                            cancelled), mode, limit, window remaining, reset, calls remaining, charged, group, day,
+ *                            templates, taken; or "tomb". TTL = retention after its last record (at least 24 h once
+ *                            one was cancelled)
+ * qg:{t}:rq:R                the same record as a string per request, written by versions before buckets (read by
+ *                            settle.lua only, until they expire)
  * qg:{t}:o:O                 order record: fingerprint and first result
  * qg:{t}:ledger              list of ledger lines
  * qg:{t}:u:G:D               usage counters of group G on epoch day D, TTL 400 days from its first count
@@ -67,6 +71,18 @@ final class RedisKeys {
         return group(tenantId, group) + ":w";
     }
 
+    /**
+     * The hash holding the record of {@code requestId}: ids that differ only in their last two characters share one
+     * (the counters of {@code RequestIds} are base 36, so up to 1,296 consecutive requests of a replica), so a
+     * batch writes one key, not one per request, and Redis keeps far fewer keys with a TTL. Any id works: a short or
+     * unrelated one simply gets a bucket of its own.
+     */
+    static String requestBucket(String tenantId, String requestId) {
+        String bucket = requestId.length() > 8 ? requestId.substring(0, requestId.length() - 2) : requestId;
+        return prefix(tenantId) + "rb:" + bucket;
+    }
+
+    /** A request's record as versions before buckets wrote it (one string key per request). */
     static String request(String tenantId, String requestId) {
         return prefix(tenantId) + "rq:" + requestId;
     }

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Start-up check of what every Redis node of the store would do with the money on a restart or under memory
  * pressure: reads {@code appendonly}, {@code save}, {@code appendfsync} and {@code maxmemory-policy} with
- * {@code CONFIG GET} (masters and replicas: a replica becomes the master after a failover) and warns about each
- * risk. It only warns: readiness is not affected, because running without persistence can be the operator's choice
+ * {@code CONFIG GET} on every node the client holds connections to (the masters: money is read and written there
+ * only, so replicas are not connected; configure replicas like their masters, since one becomes the master after a
+ * failover) and warns about each risk. It only warns: readiness is not affected, because running without persistence can be the operator's choice
  * (a cache-like test set-up). A node that refuses {@code CONFIG} (renamed or disabled, as on many managed services)
  * is reported as unverified, never as a failure. See {@code docs/redis-topologies.md}.
  */

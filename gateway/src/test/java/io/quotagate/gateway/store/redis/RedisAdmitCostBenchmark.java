@@ -2,6 +2,7 @@ package io.quotagate.gateway.store.redis;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.quotagate.gateway.admission.RequestIds;
 import io.quotagate.gateway.config.RedisConfig;
 import io.quotagate.gateway.store.AdmitCommand;
 import io.quotagate.gateway.store.AdmitResult;
@@ -47,6 +48,7 @@ class RedisAdmitCostBenchmark {
     private static final int THREADS = Integer.getInteger("bench.threads", 4);
     /** Requests per script call ({@code admitAll}); 1: one admit per call. */
     private static final int BATCH = Integer.getInteger("bench.batch", 1);
+    private static final RequestIds IDS = new RequestIds();
 
     @Test
     void admitCost() throws Exception {
@@ -143,7 +145,8 @@ class RedisAdmitCostBenchmark {
                     inFlight.acquireUninterruptibly();
                     List<AdmitCommand> batch = new ArrayList<>(BATCH);
                     for (int b = 0; b < BATCH; b++) {
-                        batch.add(admit.get().command());
+                        // Ids as a replica makes them (consecutive ids share a record bucket), not random UUIDs.
+                        batch.add(admit.get().id(IDS.next()).command());
                     }
                     store.admitAll(batch).whenComplete((rs, e) -> {
                         for (int b = 0; b < BATCH; b++) {

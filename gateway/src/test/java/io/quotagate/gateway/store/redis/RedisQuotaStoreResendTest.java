@@ -116,8 +116,8 @@ class RedisQuotaStoreResendTest {
     }
 
     private static long appliedRecords(List<StoreFixture.Admit> sent) {
-        // A request record is one string whose first field is its state (admit.lua).
-        return sent.stream().filter(a -> String.valueOf(REDIS.command("GET", RedisKeys.request(TENANT, a.id())))
+        // A request record is one string whose first field is its state (admit.lua), in its bucket hash.
+        return sent.stream().filter(a -> String.valueOf(REDIS.command("HGET", RedisKeys.requestBucket(TENANT, a.id()), a.id()))
                 .startsWith("applied\u001f")).count();
     }
 
