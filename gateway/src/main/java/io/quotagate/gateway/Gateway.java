@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.quotagate.gateway.accesslog.AccessLog;
 import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.config.ServerConfig;
@@ -47,6 +48,7 @@ public final class Gateway {
     private final Transport transport;
     private final EventLoopGroup workers;
     private final boolean ownsWorkers;
+    private final AccessLog accessLog;
     private final ChannelGroup connections = new DefaultChannelGroup("quotagate-clients", GlobalEventExecutor.INSTANCE);
     private UpstreamPools pools;
     private Channel listener;
@@ -58,7 +60,7 @@ public final class Gateway {
 
     public Gateway(GatewayConfig config, Admission admission, Transport transport) {
         this(config, admission, new GatewayMetrics(config.metrics().tenantLabel()), transport,
-                newWorkerGroup(config, transport), true);
+                newWorkerGroup(config, transport), true, AccessLog.OFF);
     }
 
     /**
@@ -67,11 +69,18 @@ public final class Gateway {
      */
     public Gateway(GatewayConfig config, Admission admission, GatewayMetrics metrics, Transport transport,
                    EventLoopGroup workers) {
-        this(config, admission, metrics, transport, workers, false);
+        this(config, admission, metrics, transport, workers, false, AccessLog.OFF);
+    }
+
+    /** As above, writing each request's line to {@code accessLog} (the caller closes it after {@link #stop}). */
+    public Gateway(GatewayConfig config, Admission admission, GatewayMetrics metrics, Transport transport,
+                   EventLoopGroup workers, AccessLog accessLog) {
+        this(config, admission, metrics, transport, workers, false, accessLog);
     }
 
     private Gateway(GatewayConfig config, Admission admission, GatewayMetrics metrics, Transport transport,
-                    EventLoopGroup workers, boolean ownsWorkers) {
+                    EventLoopGroup workers, boolean ownsWorkers, AccessLog accessLog) {
+        this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
         this.config = Objects.requireNonNull(config, "config");
         this.admission = Objects.requireNonNull(admission, "admission");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -94,7 +103,7 @@ public final class Gateway {
         ServerConfig server = config.server();
         pools = new UpstreamPools(workers, transport, config.upstream(), upstreamSsl());
         ProxyInitializer initializer = new ProxyInitializer(server, config.upstream(), admission, metrics, pools,
-                serverSsl(server.tls()), connections);
+                serverSsl(server.tls()), connections, accessLog);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(workers)
                 .channel(transport.serverChannel())

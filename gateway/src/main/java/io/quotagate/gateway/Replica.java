@@ -2,8 +2,13 @@ package io.quotagate.gateway;
 
 import io.netty.channel.EventLoopGroup;
 import io.quotagate.gateway.admin.AdminApi;
+import io.quotagate.gateway.accesslog.AccessLog;
 import io.quotagate.gateway.admin.AdminServer;
+import io.quotagate.gateway.admin.LowCalls;
+import io.quotagate.gateway.admin.LowCallsGauge;
+import io.quotagate.gateway.admin.ReplicaState;
 import io.quotagate.gateway.admission.QuotaAdmission;
+import io.quotagate.gateway.admission.RejectionCode;
 import io.quotagate.gateway.admission.RequestIds;
 import io.quotagate.gateway.admission.StoreRetries;
 import io.quotagate.gateway.config.GatewayConfig;
@@ -18,6 +23,8 @@ import io.quotagate.gateway.store.MemoryQuotaStore;
 import io.quotagate.gateway.store.QuotaStore;
 import io.quotagate.gateway.store.redis.RedisQuotaStore;
 import io.quotagate.gateway.store.redis.RedissonClients;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -27,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Composition root of one running replica: builds every part from the start-up config, starts them in order
- * (store, admission, proxy, admin, reload) and stops them in reverse. Settings bound at start (ports, store, event
+ * (store, admission, proxy, admin, status, reload) and stops them in reverse; a stopping replica reports itself
+ * draining on {@code /readyz} first. Settings bound at start (ports, store, event
  * loops) come from the start-up config; everything a request reads comes from the {@link ConfigHolder}, which a
  * reload swaps.
  */
@@ -46,7 +54,11 @@ public final class Replica implements AutoCloseable {
     private final StoreRetries retries;
     private final Gateway gateway;
     private final ConfigReloader reloader;
+    private final ReplicaState state;
+    private final AccessLog accessLog;
     private AdminServer admin;
+    private AdminServer status;
+    private LowCallsGauge lowCalls;
     private ConfigWatcher watcher;
     private SignalReload sighup;
 
@@ -58,10 +70,20 @@ public final class Replica implements AutoCloseable {
         this.workers = Gateway.newWorkerGroup(startup, transport);
         this.store = openStore(startup.store(), workers, transport);
         this.retries = new StoreRetries(100_000, Duration.ofHours(1));
+        this.accessLog = openAccessLog(startup, metrics);
         QuotaAdmission admission = new QuotaAdmission(holder::current, store, new RequestIds(), retries, metrics,
                 InstantSource.system());
-        this.gateway = new Gateway(startup, admission, metrics, transport, workers);
+        this.gateway = new Gateway(startup, admission, metrics, transport, workers, accessLog);
         this.reloader = new ConfigReloader(file, holder, metrics);
+        this.state = new ReplicaState(reloader::lastReloadFailed);
+    }
+
+    private static AccessLog openAccessLog(GatewayConfig config, GatewayMetrics metrics) {
+        try {
+            return AccessLog.open(config.accessLog(), metrics::accessLogDropped);
+        } catch (IOException e) {
+            throw new UncheckedIOException("access_log.file: cannot open " + config.accessLog().file(), e);
+        }
     }
 
     /** Builds and starts a replica; on failure, whatever was started is stopped again. */
@@ -77,10 +99,19 @@ public final class Replica implements AutoCloseable {
     }
 
     private void startParts(Path file) throws InterruptedException {
+        observe(startup);
+        metrics.storeRetryQueue(retries::pending);
+        reloader.onApplied(this::observe);
         gateway.start();
+        AdminApi api = new AdminApi(startup.admin().token(), store, () -> holder.current().config(),
+                () -> reloader.reload("admin"), metrics, InstantSource.system(), state);
+        if (startup.status().enabled()) {
+            status = AdminServer.status(startup.status(), api).start();
+            LOG.info("status listener (/metrics, /healthz, /readyz) on {}", status.address());
+        }
+        lowCalls = new LowCallsGauge(new LowCalls(store, () -> holder.current().config(), InstantSource.system()),
+                () -> holder.current().config(), metrics).start(startup.metrics().lowCallsInterval());
         if (startup.admin().hasToken()) {
-            AdminApi api = new AdminApi(startup.admin().token(), store, () -> holder.current().config(),
-                    () -> reloader.reload("admin"), metrics, InstantSource.system());
             admin = new AdminServer(startup.admin(), api).start();
             LOG.info("admin API on {}", admin.address());
         } else {
@@ -91,6 +122,12 @@ public final class Replica implements AutoCloseable {
         watcher.start();
         sighup = SignalReload.install(reloader);
         LOG.info("config {} in force (sha256 {})", file, startup.contentHash());
+    }
+
+    /** The meters that follow the config in force: each group's series at 0, the config's hash. */
+    private void observe(GatewayConfig config) {
+        metrics.registerGroups(config.groups().keySet(), RejectionCode.wires(), RejectionCode.ungroupedWires());
+        metrics.configInForce(config.contentHash());
     }
 
     private static QuotaStore openStore(StoreConfig config, EventLoopGroup workers, Transport transport) {
@@ -105,6 +142,11 @@ public final class Replica implements AutoCloseable {
 
     public int port() {
         return gateway.port();
+    }
+
+    /** The status listener's port, or -1 when it is off. */
+    public int statusPort() {
+        return status == null ? -1 : status.port();
     }
 
     /** The admin listener's port, or -1 when the admin API is off. */
@@ -123,6 +165,7 @@ public final class Replica implements AutoCloseable {
     /** Graceful stop: no new connections, in-flight requests get {@code server.shutdown_timeout}, then all closes. */
     @Override
     public void close() {
+        state.drain(); // /readyz answers 503 while the in-flight requests finish
         if (sighup != null) {
             sighup.close();
         }
@@ -130,8 +173,15 @@ public final class Replica implements AutoCloseable {
             watcher.close();
         }
         gateway.stop(startup.server().shutdownTimeout());
+        accessLog.close();
+        if (lowCalls != null) {
+            lowCalls.close();
+        }
         if (admin != null) {
             admin.close();
+        }
+        if (status != null) {
+            status.close();
         }
         // The exchanges that just ended settled (refunds, template slots): let those steps reach the store first.
         int unfinished = retries.drain(SETTLEMENT_DRAIN);

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * @param clock      now, for grants, balances and usage ranges
  */
 public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> configs, ConfigControl control,
-                       GatewayMetrics metrics, InstantSource clock) {
+                       GatewayMetrics metrics, InstantSource clock, ReplicaState state) {
 
     /** How long {@code /readyz} waits for the store. */
     static final Duration READINESS_TIMEOUT = Duration.ofSeconds(1);
@@ -29,6 +29,13 @@ public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> c
         Objects.requireNonNull(control, "control");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(state, "state");
+    }
+
+    /** An admin API whose readiness depends on the store only. */
+    public AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> configs, ConfigControl control,
+                    GatewayMetrics metrics, InstantSource clock) {
+        this(token, store, configs, control, metrics, clock, ReplicaState.alwaysValid());
     }
 
     /**
@@ -38,12 +45,23 @@ public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> c
     AdminDispatcher dispatcher(Executor blocking) {
         AdminAuth auth = new AdminAuth(token);
         TenantService tenants = new TenantService(store, configs, clock);
-        GrantService grants = new GrantService(store, configs, clock, tenants);
+        GrantService grants = new GrantService(store, configs, clock, tenants, metrics);
         AdminRouter router = new AdminRouter();
-        new SystemEndpoints(new Readiness(store, READINESS_TIMEOUT), metrics, configs, control, blocking).register(router);
-        new TenantEndpoints(tenants, configs, clock).register(router);
+        systemEndpoints(blocking).register(router);
+        new TenantEndpoints(tenants, configs, clock, new LowCalls(store, configs, clock)).register(router);
         new GrantEndpoints(grants, configs, clock).register(router);
         return new AdminDispatcher(auth, router);
+    }
+
+    /** The status listener's endpoints ({@code /metrics}, {@code /healthz}, {@code /readyz}), open to anyone. */
+    AdminDispatcher statusDispatcher(Executor blocking) {
+        AdminRouter router = new AdminRouter();
+        systemEndpoints(blocking).registerProbes(router);
+        return new AdminDispatcher(null, router);
+    }
+
+    private SystemEndpoints systemEndpoints(Executor blocking) {
+        return new SystemEndpoints(new Readiness(store, READINESS_TIMEOUT, state), metrics, configs, control, blocking);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.quotagate.gateway.admin;
 
 import io.quotagate.gateway.config.Catalog;
 import io.quotagate.gateway.config.GatewayConfig;
+import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.store.Lot;
 import io.quotagate.gateway.store.OpResult;
 import io.quotagate.gateway.store.QpsPurchase;
@@ -34,12 +35,16 @@ public final class GrantService {
     private final Supplier<GatewayConfig> configs;
     private final InstantSource clock;
     private final TenantService tenants;
+    private final GatewayMetrics metrics;
 
-    public GrantService(QuotaStore store, Supplier<GatewayConfig> configs, InstantSource clock, TenantService tenants) {
+    /** @param metrics counts {@code quotagate_grants_total{kind}} (a repeated order's answer counts too) */
+    public GrantService(QuotaStore store, Supplier<GatewayConfig> configs, InstantSource clock, TenantService tenants,
+                        GatewayMetrics metrics) {
         this.store = store;
         this.configs = configs;
         this.clock = clock;
         this.tenants = tenants;
+        this.metrics = metrics;
     }
 
     /**
@@ -58,7 +63,7 @@ public final class GrantService {
         Catalog catalog = config.catalog();
         BigDecimal price = Pricing.pack(catalog, calls).map(Pricing.Quote::price).orElse(null);
         return store.grantPack(new TenantOps.GrantPack(tenantId, group, calls, orderId, granted, expires, price,
-                catalog.currency())).thenApply(result -> granted(result, price, catalog));
+                catalog.currency())).thenApply(result -> granted("pack", result, price, catalog));
     }
 
     /** @param start null: now */
@@ -75,7 +80,7 @@ public final class GrantService {
         Catalog catalog = config.catalog();
         BigDecimal price = Pricing.qps(catalog, qps, term).map(Pricing.Quote::price).orElse(null);
         return store.buyQps(new TenantOps.BuyQps(tenantId, group, qps, starts, term.end(starts), maxQps, orderId, price,
-                catalog.currency(), now)).thenApply(result -> granted(result, price, catalog));
+                catalog.currency(), now)).thenApply(result -> granted("qps", result, price, catalog));
     }
 
     public CompletionStage<OpResult<Granted<TemplateQuota>>> grantTemplates(String tenantId, String group, long slots,
@@ -87,10 +92,13 @@ public final class GrantService {
         Catalog catalog = configs.get().catalog();
         BigDecimal price = Pricing.templates(catalog, slots).map(Pricing.Quote::price).orElse(null);
         return store.grantTemplates(new TenantOps.GrantTemplates(tenantId, group, slots, orderId, price,
-                catalog.currency(), clock.instant())).thenApply(result -> granted(result, price, catalog));
+                catalog.currency(), clock.instant())).thenApply(result -> granted("templates", result, price, catalog));
     }
 
-    private static <T> OpResult<Granted<T>> granted(OpResult<T> result, BigDecimal price, Catalog catalog) {
+    private <T> OpResult<Granted<T>> granted(String kind, OpResult<T> result, BigDecimal price, Catalog catalog) {
+        if (result instanceof OpResult.Ok<T>) {
+            metrics.granted(kind);
+        }
         return TenantService.map(result, value -> new Granted<>(value, price, catalog.currency()));
     }
 }

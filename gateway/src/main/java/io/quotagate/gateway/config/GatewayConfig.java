@@ -17,6 +17,7 @@ import java.util.Objects;
 public record GatewayConfig(
         ServerConfig server,
         AdminConfig admin,
+        StatusConfig status,
         UpstreamConfig upstream,
         StoreConfig store,
         Defaults defaults,
@@ -24,12 +25,14 @@ public record GatewayConfig(
         Map<String, Map<String, GroupOverride>> overrides,
         Catalog catalog,
         MetricsConfig metrics,
+        AccessLogConfig accessLog,
         String source,
         String contentHash) {
 
     public GatewayConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(status, "status");
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(defaults, "defaults");
@@ -40,6 +43,7 @@ public record GatewayConfig(
         overrides = Collections.unmodifiableMap(byTenant);
         Objects.requireNonNull(catalog, "catalog");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(accessLog, "accessLog");
     }
 
     /** The override of one tenant for one group, or {@link GroupOverride#NONE}. */
