@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.prometheus.metrics.core.metrics.Info;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -54,7 +55,8 @@ public final class GatewayMetrics {
     public static final String GRANTS = "quotagate_grants";
     public static final String TENANTS_LOW_ON_CALLS = "quotagate_tenants_low_on_calls";
     public static final String CONFIG_RELOADS = "quotagate_config_reloads";
-    public static final String CONFIG_INFO = "quotagate_config_info";
+    /** An info metric: exposed as {@code quotagate_config_info{sha256}} (the suffix is the exposition's). */
+    public static final String CONFIG_INFO = "quotagate_config";
     public static final String ACCESS_LOG_DROPPED = "quotagate_access_log_dropped";
     public static final String FORWARDED = "forwarded";
 
@@ -113,7 +115,7 @@ public final class GatewayMetrics {
     private final LabeledCounters grants;
     private final LabeledCounters configReloads;
     private final MultiGauge tenantsLowOnCalls;
-    private final MultiGauge configInfo;
+    private final Info configInfo;
     private final Counter accessLogDropped;
 
     public GatewayMetrics(boolean tenantLabel) {
@@ -151,8 +153,8 @@ public final class GatewayMetrics {
         this.tenantsLowOnCalls = MultiGauge.builder(TENANTS_LOW_ON_CALLS)
                 .description("Count-mode tenants with fewer usable calls than metrics.low_calls.threshold, by group")
                 .register(registry);
-        this.configInfo = MultiGauge.builder(CONFIG_INFO).description("The config in force: its sha256 (always 1)")
-                .register(registry);
+        this.configInfo = Info.builder().name(CONFIG_INFO).help("The config in force: its sha256 (always 1)")
+                .labelNames("sha256").register(prometheus.getPrometheusRegistry());
         this.accessLogDropped = Counter.builder(ACCESS_LOG_DROPPED)
                 .description("Access log lines dropped because the writer fell behind").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
@@ -316,7 +318,7 @@ public final class GatewayMetrics {
 
     /** The config now in force, by its content hash. */
     public void configInForce(String sha256) {
-        configInfo.register(List.of(MultiGauge.Row.of(Tags.of("sha256", Objects.requireNonNull(sha256)), 1)), true);
+        configInfo.setLabelValues(Objects.requireNonNull(sha256)); // replaces the previous hash
     }
 
     /** The access log, when its queue was full and a line was dropped. */
