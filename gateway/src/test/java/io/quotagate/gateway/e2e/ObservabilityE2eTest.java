@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quotagate.gateway.Replica;
 import io.quotagate.gateway.e2e.GatewayHttp.Reply;
+import io.quotagate.gateway.testkit.PrometheusExpressions;
+import io.quotagate.gateway.testkit.PrometheusServer;
 import io.quotagate.gateway.testkit.PrometheusTools;
 import io.quotagate.gateway.testkit.RecordingUpstream;
 import io.quotagate.gateway.testkit.RedisServerExtension;
@@ -18,6 +20,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -232,7 +235,57 @@ class ObservabilityE2eTest {
         assertThat(http.send(gateway.adminPort(), "GET", "/readyz").status()).isEqualTo(200);
     }
 
+    @Test
+    @Order(6)
+    void aRealPrometheusScrapesTheStatusListenerAndEvaluatesEveryAlertAndDashboardExpression() throws Exception {
+        Path alerts = PrometheusTools.ROOT.resolve("deploy/prometheus/alerts.yml");
+        Path promDir = Files.createDirectories(dir.resolve("prometheus"));
+        try (PrometheusServer prometheus = PrometheusServer.start(promDir, "127.0.0.1:" + gateway.statusPort(), alerts)) {
+            Poll.until("the first scrape", Duration.ofSeconds(20), () -> scrapes(prometheus), true);
+            // Traffic across several scrapes, so rates and histograms have data: forwarded with refunds, rejections.
+            long end = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+            while (System.nanoTime() < end) {
+                http.generate(gateway.port(), flakyKey);
+                http.generate(gateway.port(), acmeKey);
+                Thread.sleep(100);
+            }
+            Thread.sleep(1500); // one more scrape after the traffic
+
+            Map<String, Integer> alertSeries = new java.util.TreeMap<>();
+            for (Map.Entry<String, String> alert : PrometheusExpressions.alerts(alerts).entrySet()) {
+                alertSeries.put(alert.getKey(), prometheus.query(alert.getValue()).path("result").size());
+            }
+            // The traffic makes these fire-worthy now: all refunds (flaky) and two tenants low on calls.
+            assertThat(alertSeries).containsEntry("QuotagateRefundsSpiking", 1).containsEntry("QuotagateTenantsLowOnCalls", 1)
+                    .containsEntry("QuotagateConfigMismatch", 0).containsEntry("QuotagateStoreUnavailable", 0)
+                    .hasSize(9);
+
+            Map<String, Integer> panelSeries = new java.util.TreeMap<>();
+            Path dashboard = PrometheusTools.ROOT.resolve("deploy/grafana/quotagate-dashboard.json");
+            for (PrometheusExpressions.Target target : PrometheusExpressions.dashboard(dashboard)) {
+                JsonNode data = prometheus.query(target.promql());
+                panelSeries.merge(target.panel(), data.path("result").size(), Integer::sum);
+            }
+            assertThat(panelSeries).hasSize(18);
+            for (String key : List.of("Requests by group and outcome", "Rejections by reason", "Most rejected tenants",
+                    "Latency added by the gateway", "Admission", "Whole request and upstream",
+                    "Calls charged and refunded by group", "Refunded share of charged calls", "Tenants low on calls",
+                    "Config in force", "Store load", "Heap", "GC pauses and CPU", "Netty buffers and threads")) {
+                assertThat(panelSeries.get(key)).as("series of the panel \"%s\"", key).isPositive();
+            }
+            assertThat(prometheus.rules().toString()).contains("QuotagateRefundsSpiking").doesNotContain("\"health\":\"err\"");
+        }
+    }
+
     // ---- helpers ----
+
+    private static boolean scrapes(PrometheusServer prometheus) {
+        try {
+            return prometheus.query("up{job=\"quotagate\"} == 1").path("result").size() == 1;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     String scrape() {
         Reply reply = http.send(gateway.statusPort(), "GET", "/metrics");
