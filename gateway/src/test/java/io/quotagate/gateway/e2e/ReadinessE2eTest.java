@@ -83,7 +83,7 @@ class ReadinessE2eTest {
         Files.writeString(configFile, yaml.replace("count_mode_qps: 10", "count_mode_qps: -1"));
         assertThat(gateway.reloader().reload("test")).isInstanceOf(ReloadResult.Failed.class);
         assertThat(ready()).isEqualTo("503 config_invalid");
-        assertThat(scrape()).contains("quotagate_config_reloads_total{result=\"failure\"}")
+        assertThat(scrape()).containsPattern("quotagate_config_reloads_total\\{result=\"failure\"} [1-9]")
                 .contains("quotagate_config_info{sha256=\"" + ObservabilityE2eTest.sha256String(yaml) + "\"} 1");
         assertThat(http.send(gateway.port(), "GET", "/nowhere").status()).as("still serving").isEqualTo(404);
 
@@ -111,8 +111,10 @@ class ReadinessE2eTest {
         upstream.respondWith(UpstreamReply.ok("{}").delay(Duration.ofMillis(2500)));
         try (Accounts accounts = new Accounts(REDIS.uri())) {
             String key = accounts.create("slow", 5, 20);
+            int headsBefore = upstream.headsReceived();
             CompletableFuture<Reply> inFlight = CompletableFuture.supplyAsync(() -> http.generate(gateway.port(), key));
-            Poll.until("the request reached the upstream", Duration.ofSeconds(5), () -> upstream.headsReceived() > 0, true);
+            Poll.until("the request reached the upstream", Duration.ofSeconds(5),
+                    () -> upstream.headsReceived() > headsBefore, true);
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> replicas.stop(gateway));
             Poll.until("draining", Duration.ofSeconds(2), this::ready, "503 draining");
             assertThat(inFlight.get(10, TimeUnit.SECONDS).status()).as("the in-flight request finishes").isEqualTo(200);
