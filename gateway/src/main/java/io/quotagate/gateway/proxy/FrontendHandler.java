@@ -116,7 +116,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void onHead(HttpRequest request) {
         headNanos = System.nanoTime();
-        requestId = RequestIds.of(request.headers());
+        requestId = RequestIdHeader.of(request.headers());
         line.start(px.accessLog().enabled(), request);
         if (request.decoderResult().isFailure()) {
             keepAlive = false;
@@ -339,7 +339,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private FullHttpResponse withRequestId(FullHttpResponse response) {
-        response.headers().set(ForwardingHeaders.X_REQUEST_ID, requestId != null ? requestId : RequestIds.generate());
+        response.headers().set(ForwardingHeaders.X_REQUEST_ID, requestId != null ? requestId : RequestIdHeader.generate());
         return response;
     }
 

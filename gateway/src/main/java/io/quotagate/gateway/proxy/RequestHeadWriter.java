@@ -66,7 +66,7 @@ final class RequestHeadWriter {
      *
      * @param tenantId null when admission named no tenant (then no X-Tenant-Id is sent)
      * @param info     whether the key came from Authorization, and whether the body is chunked
-     * @param requestId the request's {@code X-Request-Id} (the client's when valid, see {@link RequestIds})
+     * @param requestId the request's {@code X-Request-Id} (the client's when valid, see {@link RequestIdHeader})
      */
     ByteBuf write(ByteBuf buf, HttpRequest request, String tenantId, Exchange.RequestInfo info, String peer, boolean tls,
                   String requestId) {

@@ -9,12 +9,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * a log line), otherwise a random 128-bit id in hex is generated. The proxy forwards it, returns it on every
  * response (rejections included) and writes it in the access log. Stateless.
  */
-final class RequestIds {
+final class RequestIdHeader {
 
     static final int MAX_LENGTH = 128;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private RequestIds() {
+    private RequestIdHeader() {
     }
 
     /** The client's valid {@code X-Request-Id}, or a new one. */
