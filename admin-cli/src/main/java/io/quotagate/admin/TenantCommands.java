@@ -39,16 +39,48 @@ final class TenantCommands extends Group {
         }
     }
 
-    @Command(name = "list", description = "List tenants.")
+    @Command(name = "list", description = "List tenants; with --low, the tenants low on calls in some group.")
     static final class ListAll extends Leaf {
+        @Option(names = "--low", description = "Only active count-mode tenants with fewer usable calls than the "
+                + "threshold in a group (metrics.low_calls.threshold, or --threshold).")
+        boolean low;
+
+        @Option(names = "--threshold", paramLabel = "N", description = "With --low: fewer than N calls (N >= 1).")
+        Long threshold;
+
         @Override
         void run() {
+            if (threshold != null && !low) {
+                throw usage("--threshold needs --low");
+            }
+            if (threshold != null && threshold < 1) {
+                throw usage("--threshold: " + threshold + " (expected: >= 1)");
+            }
+            if (low) {
+                listLow();
+                return;
+            }
             JsonNode answer = client().get("/v1/tenants");
             print(answer, () -> {
                 List<List<String>> rows = new ArrayList<>();
                 answer.path("tenants").forEach(t -> rows.add(List.of(Output.text(t, "id"), Output.text(t, "status"),
                         Output.text(t, "created_at"), Output.text(t, "name"))));
                 out().table(List.of("ID", "STATUS", "CREATED", "NAME"), rows, "No tenants.");
+            });
+        }
+
+        private void listLow() {
+            JsonNode answer = client().get("/v1/tenants?low=true" + (threshold == null ? "" : "&threshold=" + threshold));
+            print(answer, () -> {
+                List<List<String>> rows = new ArrayList<>();
+                answer.path("low").forEach(t -> rows.add(List.of(Output.text(t, "tenant"), Output.text(t, "group"),
+                        Output.text(t, "calls_remaining"))));
+                out().table(List.of("TENANT", "GROUP", "CALLS LEFT"), rows,
+                        "No tenant has fewer than " + answer.path("threshold").asText() + " calls left.");
+                if (answer.path("truncated").asBoolean()) {
+                    out().line("Only the first " + answer.path("tenants_read").asText()
+                            + " tenants were read (metrics.low_calls.max_tenants).");
+                }
             });
         }
     }

@@ -33,6 +33,31 @@ class AdminCliEndToEndTest {
     }
 
     @Test
+    void tenantListLowShowsActiveCountModeTenantsUnderTheThreshold() {
+        ok("tenant", "create", "acme");
+        ok("tenant", "create", "globex");
+        ok("tenant", "create", "initech");
+        ok("tenant", "create", "umbrella");
+        ok("pack", "grant", "globex", "portrait", "--calls", "1000", "--order", "o-1");
+        ok("tenant", "suspend", "initech");
+        ok("mode", "set", "umbrella", "portrait", "qps");
+
+        // 200 free calls each: under the default threshold (20) nobody is low; under 201, acme only.
+        assertThat(ok("tenant", "list", "--low").out()).isEqualTo("No tenant has fewer than 20 calls left.\n");
+        assertThat(ok("tenant", "list", "--low", "--threshold", "201").out())
+                .matches("TENANT +GROUP +CALLS LEFT\nacme +portrait +200\n");
+        JsonNode json = ok("tenant", "list", "--low", "--threshold", "1201", "--json").json();
+        assertThat(json.path("threshold").asLong()).isEqualTo(1201);
+        assertThat(json.path("tenants_read").asInt()).isEqualTo(4);
+        assertThat(json.path("truncated").asBoolean()).isFalse();
+        assertThat(json.path("low").toString()).isEqualTo("[{\"tenant\":\"acme\",\"group\":\"portrait\",\"calls_remaining\":200},"
+                + "{\"tenant\":\"globex\",\"group\":\"portrait\",\"calls_remaining\":1200}]");
+
+        assertThat(cli.run("tenant", "list", "--threshold", "5").exit()).isEqualTo(2);
+        assertThat(cli.run("tenant", "list", "--low", "--threshold", "0").exit()).isEqualTo(2);
+    }
+
+    @Test
     void tenantCommands() {
         Cli.Run created = ok("tenant", "create", "acme", "--name", "Acme Corp");
         assertThat(created.out()).startsWith("Created tenant acme (active).\nAPI key k_");

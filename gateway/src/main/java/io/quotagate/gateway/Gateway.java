@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.quotagate.gateway.accesslog.AccessLog;
 import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.config.ServerConfig;
@@ -49,6 +50,7 @@ public final class Gateway {
     private final Transport transport;
     private final EventLoopGroup workers;
     private final boolean ownsWorkers;
+    private final AccessLog accessLog;
     private final ChannelGroup connections = new DefaultChannelGroup("quotagate-clients", GlobalEventExecutor.INSTANCE);
     private UpstreamPools pools;
     private Channel listener;
@@ -60,13 +62,13 @@ public final class Gateway {
 
     public Gateway(GatewayConfig config, Admission admission, Transport transport) {
         this(config, admission, null, new GatewayMetrics(config.metrics().tenantLabel()), transport,
-                newWorkerGroup(config, transport), true);
+                newWorkerGroup(config, transport), true, AccessLog.OFF);
     }
 
     /** A gateway that also answers the client quota endpoint with {@code quota}. */
     public Gateway(GatewayConfig config, Admission admission, QuotaReads quota) {
         this(config, admission, quota, new GatewayMetrics(config.metrics().tenantLabel()), Transport.best(),
-                newWorkerGroup(config, Transport.best()), true);
+                newWorkerGroup(config, Transport.best()), true, AccessLog.OFF);
     }
 
     /**
@@ -75,20 +77,22 @@ public final class Gateway {
      */
     public Gateway(GatewayConfig config, Admission admission, GatewayMetrics metrics, Transport transport,
                    EventLoopGroup workers) {
-        this(config, admission, null, metrics, transport, workers, false);
+        this(config, admission, null, metrics, transport, workers, false, AccessLog.OFF);
     }
 
     /**
-     * @param quota   the client quota endpoint, or null for none
-     * @param workers as above: the caller created them and shuts them down
+     * @param quota     the client quota endpoint, or null for none
+     * @param workers   as above: the caller created them and shuts them down
+     * @param accessLog where each request's line goes (the caller closes it after {@link #stop})
      */
     public Gateway(GatewayConfig config, Admission admission, QuotaReads quota, GatewayMetrics metrics,
-                   Transport transport, EventLoopGroup workers) {
-        this(config, admission, quota, metrics, transport, workers, false);
+                   Transport transport, EventLoopGroup workers, AccessLog accessLog) {
+        this(config, admission, quota, metrics, transport, workers, false, accessLog);
     }
 
     private Gateway(GatewayConfig config, Admission admission, QuotaReads quota, GatewayMetrics metrics,
-                    Transport transport, EventLoopGroup workers, boolean ownsWorkers) {
+                    Transport transport, EventLoopGroup workers, boolean ownsWorkers, AccessLog accessLog) {
+        this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
         this.config = Objects.requireNonNull(config, "config");
         this.admission = Objects.requireNonNull(admission, "admission");
         this.quota = quota;
@@ -112,7 +116,7 @@ public final class Gateway {
         ServerConfig server = config.server();
         pools = new UpstreamPools(workers, transport, config.upstream(), upstreamSsl());
         ProxyInitializer initializer = new ProxyInitializer(server, config.upstream(), admission, quota, metrics, pools,
-                serverSsl(server.tls()), connections);
+                serverSsl(server.tls()), connections, accessLog);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(workers)
                 .channel(transport.serverChannel())

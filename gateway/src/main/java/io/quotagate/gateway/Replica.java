@@ -2,9 +2,14 @@ package io.quotagate.gateway;
 
 import io.netty.channel.EventLoopGroup;
 import io.quotagate.gateway.admin.AdminApi;
+import io.quotagate.gateway.accesslog.AccessLog;
 import io.quotagate.gateway.admin.AdminServer;
 import io.quotagate.gateway.admission.Admission;
+import io.quotagate.gateway.admin.LowCalls;
+import io.quotagate.gateway.admin.LowCallsGauge;
+import io.quotagate.gateway.admin.ReplicaState;
 import io.quotagate.gateway.admission.QuotaAdmission;
+import io.quotagate.gateway.admission.RejectionCode;
 import io.quotagate.gateway.admission.RequestIds;
 import io.quotagate.gateway.admission.StoreRetries;
 import io.quotagate.gateway.config.GatewayConfig;
@@ -27,6 +32,8 @@ import io.quotagate.gateway.store.redis.RedisPersistenceCheck;
 import io.quotagate.gateway.store.redis.RedisEventStore;
 import io.quotagate.gateway.store.redis.RedisQuotaStore;
 import io.quotagate.gateway.store.redis.RedissonClients;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -37,8 +44,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Composition root of one running replica: builds every part from the start-up config, starts them in order
- * (store and event store, admission with billing events, proxy with the quota endpoint, admin, the billing
- * event worker, reload) and stops them in reverse. Settings bound at start (ports, store, event
+ * (store and event store, admission with billing events, proxy with the quota endpoint, admin, status, the billing
+ * event worker, reload) and stops them in reverse; a stopping replica reports itself draining on {@code /readyz}
+ * first. Settings bound at start (ports, store, event
  * loops) come from the start-up config; everything a request reads comes from the {@link ConfigHolder}, which a
  * reload swaps.
  */
@@ -61,8 +69,12 @@ public final class Replica implements AutoCloseable {
     private final StoreRetries retries;
     private final Gateway gateway;
     private final ConfigReloader reloader;
+    private final ReplicaState state;
+    private final AccessLog accessLog;
     private AdminServer admin;
     private EventDispatcher dispatcher;
+    private AdminServer status;
+    private LowCallsGauge lowCalls;
     private ConfigWatcher watcher;
     private SignalReload sighup;
 
@@ -87,13 +99,23 @@ public final class Replica implements AutoCloseable {
         }
         this.events = new BillingEvents(() -> holder.current().config(), eventStore, metrics, InstantSource.system());
         this.retries = new StoreRetries(100_000, Duration.ofHours(1));
+        this.accessLog = openAccessLog(startup, metrics);
         // Coalescing pays on a store behind a round trip; the memory store answers at once.
         int callsInFlight = startup.store().type() == StoreConfig.Type.REDIS ? startup.store().redis().callsInFlight() : 0;
         Admission admission = new EventingAdmission(new QuotaAdmission(holder::current, store, new RequestIds(), retries,
                 metrics, InstantSource.system(), callsInFlight), events);
         QuotaReads quota = new QuotaReads(() -> holder.current().config(), store, metrics, InstantSource.system());
-        this.gateway = new Gateway(startup, admission, quota, metrics, transport, workers);
+        this.gateway = new Gateway(startup, admission, quota, metrics, transport, workers, accessLog);
         this.reloader = new ConfigReloader(file, holder, metrics);
+        this.state = new ReplicaState(reloader::lastReloadFailed);
+    }
+
+    private static AccessLog openAccessLog(GatewayConfig config, GatewayMetrics metrics) {
+        try {
+            return AccessLog.open(config.accessLog(), metrics::accessLogDropped);
+        } catch (IOException e) {
+            throw new UncheckedIOException("access_log.file: cannot open " + config.accessLog().file(), e);
+        }
     }
 
     /** Builds and starts a replica; on failure, whatever was started is stopped again. */
@@ -109,10 +131,19 @@ public final class Replica implements AutoCloseable {
     }
 
     private void startParts(Path file) throws InterruptedException {
+        observe(startup);
+        metrics.storeRetryQueue(retries::pending);
+        reloader.onApplied(this::observe);
         gateway.start();
+        AdminApi api = new AdminApi(startup.admin().token(), store, () -> holder.current().config(),
+                () -> reloader.reload("admin"), metrics, InstantSource.system(), state, events);
+        if (startup.status().enabled()) {
+            status = AdminServer.status(startup.status(), api).start();
+            LOG.info("status listener (/metrics, /healthz, /readyz) on {}", status.address());
+        }
+        lowCalls = new LowCallsGauge(new LowCalls(store, () -> holder.current().config(), InstantSource.system()),
+                () -> holder.current().config(), metrics).start(startup.metrics().lowCallsInterval());
         if (startup.admin().hasToken()) {
-            AdminApi api = new AdminApi(startup.admin().token(), store, () -> holder.current().config(),
-                    () -> reloader.reload("admin"), metrics, InstantSource.system(), events);
             admin = new AdminServer(startup.admin(), api).start();
             LOG.info("admin API on {}", admin.address());
         } else {
@@ -127,8 +158,19 @@ public final class Replica implements AutoCloseable {
         LOG.info("config {} in force (sha256 {})", file, startup.contentHash());
     }
 
+    /** The meters that follow the config in force: each group's series at 0, the config's hash. */
+    private void observe(GatewayConfig config) {
+        metrics.registerGroups(config.groups().keySet(), RejectionCode.wires(), RejectionCode.ungroupedWires());
+        metrics.configInForce(config.contentHash());
+    }
+
     public int port() {
         return gateway.port();
+    }
+
+    /** The status listener's port, or -1 when it is off. */
+    public int statusPort() {
+        return status == null ? -1 : status.port();
     }
 
     /** The admin listener's port, or -1 when the admin API is off. */
@@ -147,6 +189,7 @@ public final class Replica implements AutoCloseable {
     /** Graceful stop: no new connections, in-flight requests get {@code server.shutdown_timeout}, then all closes. */
     @Override
     public void close() {
+        state.drain(); // /readyz answers 503 while the in-flight requests finish
         if (sighup != null) {
             sighup.close();
         }
@@ -154,8 +197,15 @@ public final class Replica implements AutoCloseable {
             watcher.close();
         }
         gateway.stop(startup.server().shutdownTimeout());
+        accessLog.close();
+        if (lowCalls != null) {
+            lowCalls.close();
+        }
         if (admin != null) {
             admin.close();
+        }
+        if (status != null) {
+            status.close();
         }
         // The exchanges that just ended settled (refunds, template slots): let those steps reach the store first.
         int unfinished = retries.drain(SETTLEMENT_DRAIN);

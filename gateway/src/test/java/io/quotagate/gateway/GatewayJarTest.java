@@ -259,13 +259,14 @@ class GatewayJarTest {
     // --- config
 
     /**
-     * {@code deploy/quotagate.yaml} with its ports (8080, 9090), its upstream and {@code extra} replaced; each
+     * {@code deploy/quotagate.yaml} with its ports (8080, 9090, 9091), its upstream and {@code extra} replaced; each
      * replaced text must occur exactly once, so a change to the shipped file shows here.
      */
     private Path deployConfig(int publicPort, int adminPort, String upstreamUrl, Map<String, String> extra) throws IOException {
         Map<String, String> edits = new LinkedHashMap<>();
         edits.put("port: 8080", "port: " + publicPort);
         edits.put("port: 9090", "port: " + adminPort);
+        edits.put("port: 9091", "port: 0"); // the status listener: any free port
         edits.put("url: \"http://127.0.0.1:9000\"", "url: \"" + upstreamUrl + "\"");
         edits.putAll(extra);
         String yaml = Files.readString(JarProcess.ROOT.resolve("deploy/quotagate.yaml"));

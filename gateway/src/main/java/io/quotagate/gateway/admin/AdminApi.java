@@ -17,10 +17,11 @@ import java.util.function.Supplier;
  * @param configs    the config in force (groups, defaults, overrides, catalog), read once per call
  * @param control    reload of the config file (the composition root: {@code () -> reloader.reload("admin")})
  * @param clock      now, for grants, balances and usage ranges
+ * @param state      what else readiness depends on (the config loaded, the replica not draining)
  * @param events     billing events: told about grants and status changes, listed and replayed; null for none
  */
 public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> configs, ConfigControl control,
-                       GatewayMetrics metrics, InstantSource clock, BillingEvents events) {
+                       GatewayMetrics metrics, InstantSource clock, ReplicaState state, BillingEvents events) {
 
     /** How long {@code /readyz} waits for the store. */
     static final Duration READINESS_TIMEOUT = Duration.ofSeconds(1);
@@ -31,12 +32,25 @@ public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> c
         Objects.requireNonNull(control, "control");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(state, "state");
+    }
+
+    /** An admin API whose readiness depends on the store only, without billing events. */
+    public AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> configs, ConfigControl control,
+                    GatewayMetrics metrics, InstantSource clock) {
+        this(token, store, configs, control, metrics, clock, ReplicaState.alwaysValid(), null);
     }
 
     /** An admin API without billing events. */
     public AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> configs, ConfigControl control,
-                    GatewayMetrics metrics, InstantSource clock) {
-        this(token, store, configs, control, metrics, clock, null);
+                    GatewayMetrics metrics, InstantSource clock, ReplicaState state) {
+        this(token, store, configs, control, metrics, clock, state, null);
+    }
+
+    /** An admin API whose readiness depends on the store only. */
+    public AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> configs, ConfigControl control,
+                    GatewayMetrics metrics, InstantSource clock, BillingEvents events) {
+        this(token, store, configs, control, metrics, clock, ReplicaState.alwaysValid(), events);
     }
 
     /**
@@ -46,15 +60,26 @@ public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> c
     AdminDispatcher dispatcher(Executor blocking) {
         AdminAuth auth = new AdminAuth(token);
         TenantService tenants = new TenantService(store, configs, clock, events);
-        GrantService grants = new GrantService(store, configs, clock, tenants, events);
+        GrantService grants = new GrantService(store, configs, clock, tenants, metrics, events);
         AdminRouter router = new AdminRouter();
-        new SystemEndpoints(new Readiness(store, READINESS_TIMEOUT), metrics, configs, control, blocking).register(router);
-        new TenantEndpoints(tenants, configs, clock).register(router);
+        systemEndpoints(blocking).register(router);
+        new TenantEndpoints(tenants, configs, clock, new LowCalls(store, configs, clock)).register(router);
         new GrantEndpoints(grants, configs, clock).register(router);
         if (events != null) {
             new EventEndpoints(events.store(), clock).register(router);
         }
         return new AdminDispatcher(auth, router);
+    }
+
+    /** The status listener's endpoints ({@code /metrics}, {@code /healthz}, {@code /readyz}), open to anyone. */
+    AdminDispatcher statusDispatcher(Executor blocking) {
+        AdminRouter router = new AdminRouter();
+        systemEndpoints(blocking).registerProbes(router);
+        return new AdminDispatcher(null, router);
+    }
+
+    private SystemEndpoints systemEndpoints(Executor blocking) {
+        return new SystemEndpoints(new Readiness(store, READINESS_TIMEOUT, state), metrics, configs, control, blocking);
     }
 
     @Override

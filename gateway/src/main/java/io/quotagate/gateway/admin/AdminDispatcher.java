@@ -16,6 +16,7 @@ public final class AdminDispatcher {
     private final AdminAuth auth;
     private final AdminRouter router;
 
+    /** @param auth null for the status listener, whose endpoints need no token */
     AdminDispatcher(AdminAuth auth, AdminRouter router) {
         this.auth = auth;
         this.router = router;
@@ -28,7 +29,7 @@ public final class AdminDispatcher {
      */
     public CompletionStage<AdminResponse> dispatch(String method, String path, Map<String, List<String>> query,
                                                    String authorization, byte[] body) {
-        boolean open = "GET".equals(method) && SystemEndpoints.PUBLIC_PATHS.contains(path);
+        boolean open = auth == null || "GET".equals(method) && SystemEndpoints.PUBLIC_PATHS.contains(path);
         if (!open) {
             // Before routing: a caller without the token learns nothing, not even which paths exist.
             Optional<String> refusal = auth.refusal(authorization);

@@ -17,13 +17,15 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import io.quotagate.gateway.config.AdminConfig;
+import io.quotagate.gateway.config.StatusConfig;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The admin listener: its own port ({@code admin.bind}, loopback by default; {@code admin.port}, 0 for an ephemeral
  * one) serving the admin API, {@code /metrics}, {@code /healthz} and {@code /readyz}. Refuses to be built without an
- * admin token. Shares the gateway's event loops when given them.
+ * admin token. Shares the gateway's event loops when given them. {@link #status} builds the status listener the
+ * same way: only {@code /metrics}, {@code /healthz} and {@code /readyz}, no token.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -32,7 +34,8 @@ public final class AdminServer implements AutoCloseable {
     static final int IDLE_SECONDS = 60;
     private static final String DEFAULT_BIND = "127.0.0.1";
 
-    private final AdminConfig config;
+    private final String bind;
+    private final int port;
     private final AdminDispatcher dispatcher;
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> channelType;
@@ -57,14 +60,26 @@ public final class AdminServer implements AutoCloseable {
      * @throws IllegalArgumentException when {@code admin.token} is null or empty
      */
     public AdminServer(AdminConfig config, AdminApi api, EventLoopGroup group, Class<? extends ServerChannel> channelType) {
-        this.config = config;
+        this(config.bind() == null || config.bind().isBlank() ? DEFAULT_BIND : config.bind(), config.port(),
+                api::dispatcher, group, channelType);
+    }
+
+    /** The status listener ({@code status.bind}, {@code status.port}) on one event loop thread of its own. */
+    public static AdminServer status(StatusConfig config, AdminApi api) {
+        return new AdminServer(config.bind(), config.port(), api::statusDispatcher, null, NioServerSocketChannel.class);
+    }
+
+    private AdminServer(String bind, int port, java.util.function.Function<ExecutorService, AdminDispatcher> dispatchers,
+                        EventLoopGroup group, Class<? extends ServerChannel> channelType) {
+        this.bind = bind;
+        this.port = port;
         this.blocking = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "quotagate-admin-blocking");
             t.setDaemon(true);
             return t;
         });
         try {
-            this.dispatcher = api.dispatcher(blocking);
+            this.dispatcher = dispatchers.apply(blocking);
         } catch (RuntimeException e) {
             blocking.shutdownNow();
             throw e;
@@ -76,7 +91,6 @@ public final class AdminServer implements AutoCloseable {
 
     /** Binds the port; blocks the calling thread (the composition root) until it is bound. */
     public AdminServer start() throws InterruptedException {
-        String bind = config.bind() == null || config.bind().isBlank() ? DEFAULT_BIND : config.bind();
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(channelType)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -88,11 +102,11 @@ public final class AdminServer implements AutoCloseable {
                         p.addLast("admin", new AdminHandler(dispatcher));
                     }
                 });
-        channel = bootstrap.bind(new InetSocketAddress(bind, config.port())).sync().channel();
+        channel = bootstrap.bind(new InetSocketAddress(bind, port)).sync().channel();
         return this;
     }
 
-    /** The bound address (the ephemeral port when {@code admin.port} is 0). */
+    /** The bound address (the ephemeral port when the configured port is 0). */
     public InetSocketAddress address() {
         return (InetSocketAddress) channel.localAddress();
     }

@@ -3,6 +3,7 @@ package io.quotagate.gateway.admin;
 import io.quotagate.gateway.config.Catalog;
 import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.events.BillingEvents;
+import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.store.Lot;
 import io.quotagate.gateway.store.OpResult;
 import io.quotagate.gateway.store.QpsPurchase;
@@ -35,20 +36,26 @@ public final class GrantService {
     private final Supplier<GatewayConfig> configs;
     private final InstantSource clock;
     private final TenantService tenants;
+    private final GatewayMetrics metrics;
     private final BillingEvents events;
 
-    public GrantService(QuotaStore store, Supplier<GatewayConfig> configs, InstantSource clock, TenantService tenants) {
-        this(store, configs, clock, tenants, null);
+    public GrantService(QuotaStore store, Supplier<GatewayConfig> configs, InstantSource clock, TenantService tenants,
+                        GatewayMetrics metrics) {
+        this(store, configs, clock, tenants, metrics, null);
     }
 
-    /** @param events told about every grant applied (grant_applied, expiry reminders); null for none */
+    /**
+     * @param metrics counts {@code quotagate_grants_total{kind}} (a repeated order's answer counts too)
+     * @param events  told about every grant applied (grant_applied, expiry reminders); null for none
+     */
     public GrantService(QuotaStore store, Supplier<GatewayConfig> configs, InstantSource clock, TenantService tenants,
-                        BillingEvents events) {
+                        GatewayMetrics metrics, BillingEvents events) {
         this.store = store;
         this.configs = configs;
         this.clock = clock;
         this.tenants = tenants;
         this.events = events;
+        this.metrics = metrics;
     }
 
     /**
@@ -69,7 +76,7 @@ public final class GrantService {
         return store.grantPack(new TenantOps.GrantPack(tenantId, group, calls, orderId, granted, expires, price,
                 catalog.currency()))
                 .thenApply(r -> TenantService.notify(r, events == null ? null : lot -> events.packGranted(tenantId, group, lot)))
-                .thenApply(result -> granted(result, price, catalog));
+                .thenApply(result -> granted("pack", result, price, catalog));
     }
 
     /** @param start null: now */
@@ -88,7 +95,7 @@ public final class GrantService {
         return store.buyQps(new TenantOps.BuyQps(tenantId, group, qps, starts, term.end(starts), maxQps, orderId, price,
                 catalog.currency(), now))
                 .thenApply(r -> TenantService.notify(r, events == null ? null : p -> events.qpsBought(tenantId, group, p)))
-                .thenApply(result -> granted(result, price, catalog));
+                .thenApply(result -> granted("qps", result, price, catalog));
     }
 
     public CompletionStage<OpResult<Granted<TemplateQuota>>> grantTemplates(String tenantId, String group, long slots,
@@ -103,10 +110,13 @@ public final class GrantService {
                 catalog.currency(), clock.instant()))
                 .thenApply(r -> TenantService.notify(r, events == null ? null
                         : t -> events.templatesGranted(tenantId, group, orderId, slots)))
-                .thenApply(result -> granted(result, price, catalog));
+                .thenApply(result -> granted("templates", result, price, catalog));
     }
 
-    private static <T> OpResult<Granted<T>> granted(OpResult<T> result, BigDecimal price, Catalog catalog) {
+    private <T> OpResult<Granted<T>> granted(String kind, OpResult<T> result, BigDecimal price, Catalog catalog) {
+        if (result instanceof OpResult.Ok<T>) {
+            metrics.granted(kind);
+        }
         return TenantService.map(result, value -> new Granted<>(value, price, catalog.currency()));
     }
 }

@@ -33,14 +33,18 @@ final class SystemEndpoints {
     }
 
     void register(AdminRouter router) {
-        router.add("GET", "/healthz", r -> done(AdminResponse.json(200, AdminJson.object().put("status", "ok"))))
-                .add("GET", "/readyz", r -> readiness.check().thenApply(ready -> ready
-                        ? AdminResponse.json(200, AdminJson.object().put("status", "ready"))
-                        : AdminResponse.json(503, AdminJson.object().put("status", "store_unavailable"))))
-                .add("GET", "/metrics", r -> done(AdminResponse.text(200, AdminResponse.PROMETHEUS, metrics.scrape())))
-                .add("GET", "/v1/config", r -> done(AdminResponse.json(200, ConfigJson.info(configs.get()))))
+        registerProbes(router);
+        router.add("GET", "/v1/config", r -> done(AdminResponse.json(200, ConfigJson.info(configs.get()))))
                 .add("POST", "/v1/config/reload", r -> CompletableFuture.supplyAsync(control::reload, blocking)
                         .thenApply(SystemEndpoints::reloaded));
+    }
+
+    /** The endpoints the status listener serves too: health, readiness (200 or 503 with the reason) and metrics. */
+    void registerProbes(AdminRouter router) {
+        router.add("GET", "/healthz", r -> done(AdminResponse.json(200, AdminJson.object().put("status", "ok"))))
+                .add("GET", "/readyz", r -> readiness.check().thenApply(status -> AdminResponse.json(
+                        status == Readiness.Status.READY ? 200 : 503, AdminJson.object().put("status", status.wire()))))
+                .add("GET", "/metrics", r -> done(AdminResponse.text(200, AdminResponse.PROMETHEUS, metrics.scrape())));
     }
 
     /** Applied or unchanged: 200 with the hash in force; refused: 422 {@code config_invalid} with FILE:LINE: key: detail. */

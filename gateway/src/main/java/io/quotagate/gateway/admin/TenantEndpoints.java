@@ -22,11 +22,13 @@ final class TenantEndpoints {
     private final TenantService tenants;
     private final Supplier<GatewayConfig> configs;
     private final InstantSource clock;
+    private final LowCalls lowCalls;
 
-    TenantEndpoints(TenantService tenants, Supplier<GatewayConfig> configs, InstantSource clock) {
+    TenantEndpoints(TenantService tenants, Supplier<GatewayConfig> configs, InstantSource clock, LowCalls lowCalls) {
         this.tenants = tenants;
         this.configs = configs;
         this.clock = clock;
+        this.lowCalls = lowCalls;
     }
 
     void register(AdminRouter router) {
@@ -57,6 +59,9 @@ final class TenantEndpoints {
     }
 
     private CompletionStage<AdminResponse> list(AdminRequest request) {
+        if (request.queryParam("low") != null) {
+            return low(request);
+        }
         return tenants.list().thenApply(all -> {
             ObjectNode body = AdminJson.object();
             ArrayNode list = body.putArray("tenants");
@@ -64,6 +69,22 @@ final class TenantEndpoints {
                 list.add(AdminJson.object().put("id", t.id()).put("name", t.name()).put("status", status(t))
                         .put("created_at", AdminJson.time(t.createdAt())));
             }
+            return AdminResponse.json(200, body);
+        });
+    }
+
+    /** {@code GET /v1/tenants?low=true[&threshold=N]}: the tenants low on calls, by a fresh bounded scan. */
+    private CompletionStage<AdminResponse> low(AdminRequest request) {
+        if (!"true".equals(request.queryParam("low"))) {
+            throw AdminException.badRequest("low: " + request.queryParam("low") + " (expected: true)");
+        }
+        long threshold = request.queryParam("threshold") == null ? 0 : request.positiveQuery("threshold");
+        return lowCalls.scan(threshold, Runnable::run).thenApply(scan -> {
+            ObjectNode body = AdminJson.object().put("threshold", scan.threshold())
+                    .put("tenants_read", scan.tenantsRead()).put("truncated", scan.truncated());
+            ArrayNode list = body.putArray("low");
+            scan.low().forEach(l -> list.add(AdminJson.object().put("tenant", l.tenant()).put("group", l.group())
+                    .put("calls_remaining", l.callsRemaining())));
             return AdminResponse.json(200, body);
         });
     }

@@ -23,6 +23,10 @@ public interface Admission {
         return admit(request);
     }
 
-    /** Called exactly once for every admitted request, when its upstream exchange ended. Never blocks. */
-    void settle(Decision.Admitted admitted, UpstreamOutcome outcome);
+    /**
+     * Called exactly once for every admitted request, when its upstream exchange ended. Never blocks.
+     *
+     * @return the calls refunded (rule 9), 0 when none: the access log writes it
+     */
+    int settle(Decision.Admitted admitted, UpstreamOutcome outcome);
 }

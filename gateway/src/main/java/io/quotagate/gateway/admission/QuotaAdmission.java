@@ -164,6 +164,7 @@ public final class QuotaAdmission implements Admission {
             RateLimitState state = new RateLimitState(route.route().qps() ? admitted.limit() : 0,
                     admitted.windowRemaining(), reset, admitted.callsRemaining());
             boolean settle = admitted.charged() > 0 || route.route().templates() != TemplateAction.NONE;
+            metrics.charged(command.group(), admitted.charged());
             return new Decision.Admitted(route, command.tenantId(), command.requestId(), state, settle, admitted.charged());
         }
         AdmitResult.Denied denied = (AdmitResult.Denied) result;
@@ -188,22 +189,23 @@ public final class QuotaAdmission implements Admission {
     }
 
     private Decision storeFailed(RouteMatch route, AdmitCommand command, OnError onError, Throwable error) {
-        metrics.storeError();
+        metrics.storeError(error);
         LOG.debug("store failed for request {}: {}", command.requestId(), error.toString());
         // The admit may still apply later (a resent script in flight): void it whatever we answer now.
         retries.submit("cancel " + command.requestId(),
                 () -> store.cancel(command.tenantId(), command.group(), command.requestId()));
         if (onError == OnError.ALLOW
                 && recentKeys.recentlyValid(command.keyDigest(), command.tenantId(), clock.millis())) {
+            metrics.failOpen(command.group());
             return new Decision.Admitted(route, command.tenantId(), command.requestId(), null, false, 0);
         }
         return rejected(RejectionCode.QUOTA_STORE_UNAVAILABLE, route, command.tenantId(), null, STORE_RETRY_AFTER_SECONDS);
     }
 
     @Override
-    public void settle(Decision.Admitted admitted, UpstreamOutcome outcome) {
+    public int settle(Decision.Admitted admitted, UpstreamOutcome outcome) {
         if (!admitted.needsSettlement()) {
-            return;
+            return 0;
         }
         boolean answered2xx = outcome.kind() == UpstreamOutcome.Kind.RESPONDED
                 && outcome.status() >= 200 && outcome.status() < 300;
@@ -216,12 +218,13 @@ public final class QuotaAdmission implements Admission {
                 admitted.route().group().name(), refund, answered2xx, templateUse(admitted.route().route().templates()));
         if (command.changesNothing()) {
             store.forget(command); // the common case: a 2xx on a charged route needs no second round trip
-            return;
+            return 0;
         }
         if (refund) {
-            metrics.refund();
+            metrics.refunded(admitted.route().group().name(), admitted.charged());
         }
         retries.submit("settle " + admitted.requestId(), () -> store.settle(command));
+        return refund ? admitted.charged() : 0;
     }
 
     private static TemplateUse templateUse(TemplateAction action) {

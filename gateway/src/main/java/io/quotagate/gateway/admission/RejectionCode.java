@@ -1,5 +1,9 @@
 package io.quotagate.gateway.admission;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
 /**
  * Every rejection a client can see (SPEC §3), with its HTTP status. The proxy turns a code into a response
  * in one place; metrics use {@link #wire()} as the outcome tag.
@@ -45,5 +49,16 @@ public enum RejectionCode {
 
     public String defaultMessage() {
         return defaultMessage;
+    }
+
+    /** Every distinct wire code: the outcomes of {@code quotagate_requests_total} besides {@code forwarded}. */
+    public static List<String> wires() {
+        return Arrays.stream(values()).map(RejectionCode::wire).distinct().toList();
+    }
+
+    /** The wire codes a request can get before a route (and so its group) is known. */
+    public static List<String> ungroupedWires() {
+        return Stream.of(ROUTE_NOT_FOUND, BAD_REQUEST, PAYLOAD_TOO_LARGE, QUOTA_STORE_UNAVAILABLE)
+                .map(RejectionCode::wire).toList();
     }
 }

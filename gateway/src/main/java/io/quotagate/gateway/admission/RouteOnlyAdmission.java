@@ -34,7 +34,7 @@ public final class RouteOnlyAdmission implements Admission {
     }
 
     @Override
-    public void settle(Decision.Admitted admitted, UpstreamOutcome outcome) {
-        // Nothing was charged, so there is nothing to settle.
+    public int settle(Decision.Admitted admitted, UpstreamOutcome outcome) {
+        return 0; // nothing was charged, so there is nothing to settle
     }
 }

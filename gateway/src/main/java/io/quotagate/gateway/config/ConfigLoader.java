@@ -37,7 +37,8 @@ public final class ConfigLoader {
     private static final int MAX_NESTING = 50;
 
     private static final String[] TOP_LEVEL = {
-        "server", "admin", "upstream", "store", "defaults", "groups", "overrides", "catalog", "metrics", "quota_api", "events"};
+        "server", "admin", "status", "upstream", "store", "defaults", "groups", "overrides", "catalog", "metrics",
+        "quota_api", "events", "access_log"};
 
     private ConfigLoader() {
     }
@@ -82,6 +83,7 @@ public final class ConfigLoader {
         ConfigMap root = compose(yaml, context).map(TOP_LEVEL);
         ServerConfig server = ListenerReader.server(root);
         AdminConfig admin = ListenerReader.admin(root, server);
+        StatusConfig status = ListenerReader.status(root, server, admin);
         UpstreamConfig upstream = UpstreamReader.upstream(root);
         StoreConfig store = StoreReader.store(root);
         Defaults defaults = DefaultsReader.defaults(root);
@@ -91,8 +93,9 @@ public final class ConfigLoader {
         MetricsConfig metrics = ListenerReader.metrics(root);
         QuotaApiConfig quotaApi = QuotaApiReader.quotaApi(root);
         EventsConfig events = EventsReader.events(root, groups);
-        return new GatewayConfig(server, admin, upstream, store, defaults, groups, overrides, catalog, metrics,
-                quotaApi, events, source, hash);
+        AccessLogConfig accessLog = ListenerReader.accessLog(root);
+        return new GatewayConfig(server, admin, status, upstream, store, defaults, groups, overrides, catalog, metrics,
+                quotaApi, events, accessLog, source, hash);
     }
 
     private static ConfigNode compose(String yaml, ParseContext context) throws ConfigException {

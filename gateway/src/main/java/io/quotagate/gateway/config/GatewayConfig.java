@@ -19,6 +19,7 @@ import java.util.Objects;
 public record GatewayConfig(
         ServerConfig server,
         AdminConfig admin,
+        StatusConfig status,
         UpstreamConfig upstream,
         StoreConfig store,
         Defaults defaults,
@@ -28,12 +29,14 @@ public record GatewayConfig(
         MetricsConfig metrics,
         QuotaApiConfig quotaApi,
         EventsConfig events,
+        AccessLogConfig accessLog,
         String source,
         String contentHash) {
 
     public GatewayConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(status, "status");
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(defaults, "defaults");
@@ -46,6 +49,7 @@ public record GatewayConfig(
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(quotaApi, "quotaApi");
         Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(accessLog, "accessLog");
     }
 
     /** A config with the optional sections at their defaults (configs built in code). */
@@ -53,8 +57,26 @@ public record GatewayConfig(
                          Defaults defaults, Map<String, GroupConfig> groups,
                          Map<String, Map<String, GroupOverride>> overrides, Catalog catalog, MetricsConfig metrics,
                          String source, String contentHash) {
-        this(server, admin, upstream, store, defaults, groups, overrides, catalog, metrics, QuotaApiConfig.DEFAULT,
-                EventsConfig.OFF, source, contentHash);
+        this(server, admin, StatusConfig.OFF, upstream, store, defaults, groups, overrides, catalog, metrics,
+                QuotaApiConfig.DEFAULT, EventsConfig.OFF, AccessLogConfig.OFF, source, contentHash);
+    }
+
+    /** A config with the quota endpoint at its default and billing events off. */
+    public GatewayConfig(ServerConfig server, AdminConfig admin, StatusConfig status, UpstreamConfig upstream,
+                         StoreConfig store, Defaults defaults, Map<String, GroupConfig> groups,
+                         Map<String, Map<String, GroupOverride>> overrides, Catalog catalog, MetricsConfig metrics,
+                         AccessLogConfig accessLog, String source, String contentHash) {
+        this(server, admin, status, upstream, store, defaults, groups, overrides, catalog, metrics,
+                QuotaApiConfig.DEFAULT, EventsConfig.OFF, accessLog, source, contentHash);
+    }
+
+    /** A config without the status listener and the access log. */
+    public GatewayConfig(ServerConfig server, AdminConfig admin, UpstreamConfig upstream, StoreConfig store,
+                         Defaults defaults, Map<String, GroupConfig> groups,
+                         Map<String, Map<String, GroupOverride>> overrides, Catalog catalog, MetricsConfig metrics,
+                         QuotaApiConfig quotaApi, EventsConfig events, String source, String contentHash) {
+        this(server, admin, StatusConfig.OFF, upstream, store, defaults, groups, overrides, catalog, metrics,
+                quotaApi, events, AccessLogConfig.OFF, source, contentHash);
     }
 
     /** The override of one tenant for one group, or {@link GroupOverride#NONE}. */

@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
-/** Reads {@code server}, {@code admin} and {@code metrics}: the two listeners and what they expose. */
+/**
+ * Reads {@code server}, {@code admin}, {@code status}, {@code metrics} and {@code access_log}: the listeners and what
+ * they expose.
+ */
 final class ListenerReader {
 
     // An IP literal (IPv6 without brackets, optional zone) or a host name; resolution happens at bind time.
@@ -53,9 +56,58 @@ final class ListenerReader {
         return new AdminConfig(bind, port, token);
     }
 
+    /** Off without a {@code status} section; its port must differ from the two other listeners'. */
+    static StatusConfig status(ConfigMap root, ServerConfig server, AdminConfig admin) throws ConfigException {
+        if (root.get("status") == null) {
+            return StatusConfig.OFF;
+        }
+        ConfigMap m = root.section("status", "bind", "port");
+        String bind = bind(m, StatusConfig.OFF.bind());
+        int port = m.integer("port", StatusConfig.OFF.port(), 0, 65535);
+        if (port != 0 && port == server.port()) {
+            throw m.error("port", port + " (expected: a port other than server.port)");
+        }
+        if (port != 0 && port == admin.port()) {
+            throw m.error("port", port + " (expected: a port other than admin.port)");
+        }
+        return new StatusConfig(true, bind, port);
+    }
+
     static MetricsConfig metrics(ConfigMap root) throws ConfigException {
-        ConfigMap m = root.section("metrics", "tenant_label");
-        return new MetricsConfig(m.bool("tenant_label", true));
+        ConfigMap m = root.section("metrics", "tenant_label", "low_calls");
+        ConfigMap low = m.section("low_calls", "threshold", "interval", "max_tenants");
+        return new MetricsConfig(m.bool("tenant_label", true),
+                low.integer("threshold", (int) MetricsConfig.DEFAULT_LOW_CALLS_THRESHOLD, 1, Integer.MAX_VALUE),
+                low.duration("interval", MetricsConfig.DEFAULT_LOW_CALLS_INTERVAL),
+                low.integer("max_tenants", MetricsConfig.DEFAULT_LOW_CALLS_MAX_TENANTS, 1, 10_000_000));
+    }
+
+    /** Off without an {@code access_log} section; {@code enabled} defaults to true once the section is there. */
+    static AccessLogConfig accessLog(ConfigMap root) throws ConfigException {
+        if (root.get("access_log") == null) {
+            return AccessLogConfig.OFF;
+        }
+        ConfigMap m = root.section("access_log", "enabled", "file", "queue");
+        return new AccessLogConfig(m.bool("enabled", true), accessLogFile(m.get("file")),
+                m.integer("queue", AccessLogConfig.DEFAULT_QUEUE, 1, 10_000_000));
+    }
+
+    /** Empty for standard output; otherwise a file in an existing directory, relative to the config file's. */
+    private static String accessLogFile(ConfigNode node) throws ConfigException {
+        if (node == null || node.string().isEmpty()) {
+            return "";
+        }
+        String text = node.string();
+        Path path;
+        try {
+            path = node.context().baseDir().resolve(text).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw node.invalid(text, "a file path");
+        }
+        if (path.getParent() == null || !Files.isDirectory(path.getParent()) || Files.isDirectory(path)) {
+            throw node.invalid(text, "a file in an existing directory, or empty for standard output");
+        }
+        return path.toString();
     }
 
     private static String bind(ConfigMap m, String defaultValue) throws ConfigException {

@@ -55,7 +55,7 @@ public final class EventingAdmission implements Admission {
     }
 
     @Override
-    public void settle(Decision.Admitted admitted, UpstreamOutcome outcome) {
-        delegate.settle(admitted, outcome);
+    public int settle(Decision.Admitted admitted, UpstreamOutcome outcome) {
+        return delegate.settle(admitted, outcome);
     }
 }

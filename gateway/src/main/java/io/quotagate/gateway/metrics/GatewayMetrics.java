@@ -1,24 +1,39 @@
 package io.quotagate.gateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.prometheus.metrics.core.metrics.Info;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
- * Every meter of the gateway, created in one place with the names of SPEC §6. Per-request meters are looked up
- * in nested maps keyed by their tags, so the hot path costs a few lookups (no allocation) and an atomic add.
+ * Every meter of the gateway, created in one place with the names of SPEC §6 and docs/observability.md. Counters
+ * whose label values are known (reload results, store error kinds, each configured group's outcomes) exist at 0
+ * from the start, so {@code rate()} and absence alerts work before the first event. Per-request meters are looked up
+ * in maps keyed by their tags, so the hot path costs a few lookups (no allocation) and an atomic add.
  */
 public final class GatewayMetrics {
 
@@ -26,9 +41,25 @@ public final class GatewayMetrics {
     public static final String REQUEST_DURATION = "quotagate_request_duration";
     public static final String UPSTREAM_DURATION = "quotagate_upstream_duration";
     public static final String ADMISSION_DURATION = "quotagate_admission_duration";
+    public static final String ADDED_DURATION = "quotagate_added_duration";
     public static final String STORE_ERRORS = "quotagate_store_errors";
+    public static final String STORE_CALL_DURATION = "quotagate_store_call_duration";
+    public static final String STORE_CALLS_IN_FLIGHT = "quotagate_store_calls_in_flight";
+    public static final String STORE_REQUESTS_PER_CALL = "quotagate_store_requests_per_call";
+    public static final String STORE_TIMEOUTS = "quotagate_store_timeouts";
+    public static final String STORE_RESENDS = "quotagate_store_resends";
+    public static final String STORE_RETRY_PENDING = "quotagate_store_retry_pending";
     public static final String REFUNDS = "quotagate_refunds";
+    public static final String CALLS_CHARGED = "quotagate_calls_charged";
+    public static final String CALLS_CHARGED_FREE = "quotagate_calls_charged_free";
+    public static final String CALLS_REFUNDED = "quotagate_calls_refunded";
+    public static final String FAIL_OPEN_ADMISSIONS = "quotagate_fail_open_admissions";
+    public static final String GRANTS = "quotagate_grants";
+    public static final String TENANTS_LOW_ON_CALLS = "quotagate_tenants_low_on_calls";
     public static final String CONFIG_RELOADS = "quotagate_config_reloads";
+    /** An info metric: exposed as {@code quotagate_config_info{sha256}} (the suffix is the exposition's). */
+    public static final String CONFIG_INFO = "quotagate_config";
+    public static final String ACCESS_LOG_DROPPED = "quotagate_access_log_dropped";
     public static final String FORWARDED = "forwarded";
     /** Client quota reads ({@code GET /v1/quota}) by outcome: {@link #ANSWERED} or a rejection's wire code. */
     public static final String QUOTA_READS = "quotagate_quota_reads";
@@ -43,17 +74,64 @@ public final class GatewayMetrics {
     public static final String EVENT_FAILED = "failed";
     public static final String EVENT_PARKED = "parked";
 
+    /** The {@code kind} of a store error. */
+    public enum StoreErrorKind {
+        /** No answer within the store timeout (resends included). */
+        TIMEOUT,
+        /** No connection to the store. */
+        CONNECTION,
+        /** Anything else (an error reply, a script failure). */
+        OTHER;
+
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /**
+         * Classifies a store failure by its causes' types, by name, so this package needs no client library:
+         * a {@code *Timeout*} type is a timeout, a {@code *Connect*} type (or {@code java.net}'s) a connection failure.
+         */
+        public static StoreErrorKind of(Throwable error) {
+            for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                String type = t.getClass().getName();
+                if (t instanceof java.util.concurrent.TimeoutException || type.contains("Timeout")) {
+                    return TIMEOUT;
+                }
+                if (t instanceof java.net.ConnectException || type.contains("Connect")) {
+                    return CONNECTION;
+                }
+            }
+            return OTHER;
+        }
+    }
+
+    /** The grant kinds counted by {@link #granted}. */
+    public static final List<String> GRANT_KINDS = List.of("pack", "qps", "templates");
+
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus;
-    private final boolean tenantLabel;
-    /** group → outcome → tenant ("" without the tenant label) → counter; nested so a lookup allocates nothing. */
-    private final ConcurrentMap<String, ConcurrentMap<String, ConcurrentMap<String, Counter>>> requests =
-            new ConcurrentHashMap<>();
+    private final RequestCounters requests;
     private final Timer requestDuration;
     private final Timer upstreamDuration;
     private final Timer admissionDuration;
-    private final Counter storeErrors;
-    private final Counter refunds;
+    private final Timer addedDuration;
+    private final LabeledCounters storeErrors;
+    private final ConcurrentMap<String, Timer> storeCallDurations = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, DistributionSummary> requestsPerCall = new ConcurrentHashMap<>();
+    private final AtomicInteger storeCallsInFlight = new AtomicInteger();
+    private final Counter storeTimeouts;
+    private final Counter storeResends;
+    private final LabeledCounters refunds;
+    private final LabeledCounters callsCharged;
+    private final LabeledCounters callsChargedFree;
+    private final LabeledCounters callsRefunded;
+    private final LabeledCounters failOpen;
+    private final LabeledCounters grants;
+    private final LabeledCounters configReloads;
+    /** group → tenants low on calls; a gauge per group, registered once (a re-registered gauge would be a duplicate). */
+    private final ConcurrentMap<String, AtomicLong> tenantsLowOnCalls = new ConcurrentHashMap<>();
+    private final Info configInfo;
+    private final Counter accessLogDropped;
 
     public GatewayMetrics(boolean tenantLabel) {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), tenantLabel);
@@ -62,83 +140,99 @@ public final class GatewayMetrics {
     private GatewayMetrics(PrometheusMeterRegistry prometheus, boolean tenantLabel) {
         this.prometheus = prometheus;
         this.registry = prometheus;
-        this.tenantLabel = tenantLabel;
-        this.requestDuration = histogram(REQUEST_DURATION, "Time from request head to the end of the response");
-        this.upstreamDuration = histogram(UPSTREAM_DURATION, "Time from forwarding to the upstream's response head");
-        this.admissionDuration = histogram(ADMISSION_DURATION, "Time to decide admission, store round trip included");
-        this.storeErrors = Counter.builder(STORE_ERRORS).description("Quota store calls that failed or timed out").register(registry);
-        this.refunds = Counter.builder(REFUNDS).description("Charged calls refunded after an upstream failure").register(registry);
+        exportable(registry);
+        this.requests = new RequestCounters(registry, REQUESTS, tenantLabel);
+        this.requestDuration = histogram(REQUEST_DURATION, "Time from request head to the end of the response", Buckets.REQUEST);
+        this.upstreamDuration = histogram(UPSTREAM_DURATION, "Time from forwarding to the upstream's response head", Buckets.UPSTREAM);
+        this.admissionDuration = histogram(ADMISSION_DURATION, "Time to decide admission, store round trip included",
+                Buckets.SUB_MILLISECOND);
+        this.addedDuration = histogram(ADDED_DURATION, "Time the gateway adds before forwarding (admission, upstream "
+                + "connection) or before answering a rejection", Buckets.SUB_MILLISECOND);
+        this.storeErrors = new LabeledCounters(registry, STORE_ERRORS, "Quota store calls that failed or timed out, by kind",
+                "kind").register(List.of(StoreErrorKind.TIMEOUT.wire(), StoreErrorKind.CONNECTION.wire(), StoreErrorKind.OTHER.wire()));
+        Gauge.builder(STORE_CALLS_IN_FLIGHT, storeCallsInFlight, AtomicInteger::get)
+                .description("Store calls sent and not answered yet").register(registry);
+        this.storeTimeouts = Counter.builder(STORE_TIMEOUTS).description("Store commands that timed out (each attempt)")
+                .register(registry);
+        this.storeResends = Counter.builder(STORE_RESENDS).description("Store commands sent again after a timeout or a "
+                + "reconnect").register(registry);
+        this.refunds = groupCounter(REFUNDS, "Charged requests refunded after an upstream failure");
+        this.callsCharged = groupCounter(CALLS_CHARGED, "Calls charged to packs at admission");
+        this.callsChargedFree = groupCounter(CALLS_CHARGED_FREE, "Calls charged from the free pack (part of calls_charged)");
+        this.callsRefunded = groupCounter(CALLS_REFUNDED, "Calls given back to their pack after an upstream failure");
+        this.failOpen = groupCounter(FAIL_OPEN_ADMISSIONS, "Requests forwarded uncharged while the store was unavailable "
+                + "(on_error: allow), to settle later");
+        this.grants = new LabeledCounters(registry, GRANTS, "Grants applied through the admin API, by kind", "kind")
+                .register(GRANT_KINDS);
+        this.configReloads = new LabeledCounters(registry, CONFIG_RELOADS, "Config reloads by result", "result")
+                .register(List.of("success", "failure"));
+        this.configInfo = Info.builder().name(CONFIG_INFO).help("The config in force: its sha256 (always 1)")
+                .labelNames("sha256").register(prometheus.getPrometheusRegistry());
+        this.accessLogDropped = Counter.builder(ACCESS_LOG_DROPPED)
+                .description("Access log lines dropped because the writer fell behind").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
         // The allocator every channel uses: its memory in use is how a buffer leak shows in production.
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
     }
 
-    private Timer histogram(String name, String description) {
-        return Timer.builder(name).description(description).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(300))
-                .register(registry);
+    /**
+     * Keeps the exposition clean for {@code promtool check metrics}: binders' meters without a description get one
+     * from their name, and two that break Prometheus's naming rules are left out ({@code process_cpu_time_ns_total}
+     * names a unit by abbreviation; {@code system_cpu_count} is a gauge named like a count; the core count is known).
+     * Must run before any meter is registered.
+     */
+    private static void exportable(MeterRegistry registry) {
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
+                || id.getName().equals("system.cpu.count")));
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                String description = id.getDescription();
+                if (description != null && !description.isBlank()) {
+                    return id;
+                }
+                return new Meter.Id(id.getName(), Tags.of(id.getTags()), id.getBaseUnit(),
+                        id.getName().replace('.', ' '), id.getType());
+            }
+        });
     }
 
-    /** Counts one finished request; {@code outcome} is {@link #FORWARDED} or a rejection's wire code. */
-    public void request(String group, String outcome, String tenant) {
-        requestCounter(group, outcome, tenant).increment();
+    private Timer histogram(String name, String description, Duration[] buckets) {
+        return Timer.builder(name).description(description).serviceLevelObjectives(buckets).register(registry);
+    }
+
+    private LabeledCounters groupCounter(String name, String description) {
+        return new LabeledCounters(registry, name, description, "group");
     }
 
     /**
-     * A counter of finished requests for one client connection, which remembers the last counter it used: a
-     * keep-alive connection mostly repeats one group, outcome and tenant, and three map lookups per request cost
-     * more than the increment. Not thread-safe: one connection's event loop uses it.
+     * Makes every per-group series exist at 0 for these groups: {@code quotagate_requests_total} of
+     * {@link #FORWARDED} and each of {@code outcomes} (without a tenant), refunds, charges and fail-open admissions;
+     * and the requests of {@code ungroupedOutcomes} under the group {@code ""} (rejected before a route matched).
+     * Called at start and after each reload.
      */
-    public final class ConnectionRequests {
-        private String group;
-        private String outcome;
-        private String tenant;
-        private Counter counter;
-
-        public void count(String group, String outcome, String tenant) {
-            if (counter == null || !Objects.equals(group, this.group) || !outcome.equals(this.outcome)
-                    || !Objects.equals(tenant, this.tenant)) {
-                this.counter = requestCounter(group, outcome, tenant);
-                this.group = group;
-                this.outcome = outcome;
-                this.tenant = tenant;
-            }
-            counter.increment();
+    public void registerGroups(Collection<String> groups, Collection<String> outcomes, Collection<String> ungroupedOutcomes) {
+        requests.register(groups, List.of(FORWARDED));
+        requests.register(groups, outcomes);
+        requests.register(List.of(""), ungroupedOutcomes);
+        for (LabeledCounters counters : List.of(refunds, callsCharged, callsChargedFree, callsRefunded, failOpen)) {
+            counters.register(groups);
         }
     }
 
-    public ConnectionRequests connectionRequests() {
-        return new ConnectionRequests();
+    // ---- requests (the proxy) ----
+
+    /** Counts one finished request; {@code outcome} is {@link #FORWARDED} or a rejection's wire code. */
+    public void request(String group, String outcome, String tenant) {
+        requests.counter(group, outcome, tenant).increment();
     }
 
-    private Counter requestCounter(String group, String outcome, String tenant) {
-        String g = group == null ? "" : group;
-        String t = tenantLabel && tenant != null ? tenant : "";
-        // get() first: computeIfAbsent with a capturing lambda would allocate on every call.
-        ConcurrentMap<String, ConcurrentMap<String, Counter>> byOutcome = requests.get(g);
-        if (byOutcome == null) {
-            byOutcome = requests.computeIfAbsent(g, k -> new ConcurrentHashMap<>());
-        }
-        ConcurrentMap<String, Counter> byTenant = byOutcome.get(outcome);
-        if (byTenant == null) {
-            byTenant = byOutcome.computeIfAbsent(outcome, k -> new ConcurrentHashMap<>());
-        }
-        Counter counter = byTenant.get(t);
-        if (counter == null) {
-            counter = byTenant.computeIfAbsent(t, k -> newRequestCounter(g, outcome, k));
-        }
-        return counter;
-    }
-
-    private Counter newRequestCounter(String group, String outcome, String tenant) {
-        Counter.Builder builder = Counter.builder(REQUESTS).description("Requests by group and outcome")
-                .tag("group", group).tag("outcome", outcome);
-        if (tenantLabel) {
-            builder.tag("tenant", tenant);
-        }
-        return builder.register(registry);
+    /** A per-connection cache of the last request counter; see {@link RequestCounters.Cached}. */
+    public RequestCounters.Cached connectionRequests() {
+        return requests.cached();
     }
 
     public void requestDuration(long nanos) {
@@ -153,12 +247,110 @@ public final class GatewayMetrics {
         admissionDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void storeError() {
-        storeErrors.increment();
+    /** The proxy: head received to forwarded (admitted) or to the rejection written. */
+    public void addedDuration(long nanos) {
+        addedDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void refund() {
-        refunds.increment();
+    // ---- money flow (admission; grants from the admin API) ----
+
+    /** QuotaAdmission, when the store admitted a request and charged {@code calls} (> 0) to the tenant's packs. */
+    public void charged(String group, long calls) {
+        callsCharged.increment(group, calls);
+    }
+
+    /**
+     * The store code, for the part of a charge taken from the free pack (rule 2); also counted by {@link #charged}.
+     * Not called yet: the store's admit result does not say which lot paid.
+     */
+    public void chargedFree(String group, long calls) {
+        callsChargedFree.increment(group, calls);
+    }
+
+    /** QuotaAdmission, when it settles a charged request as refunded (rule 9): one refund of {@code calls}. */
+    public void refunded(String group, long calls) {
+        refunds.increment(group, 1);
+        callsRefunded.increment(group, calls);
+    }
+
+    /** QuotaAdmission, when the store failed and {@code on_error: allow} forwarded the request uncharged. */
+    public void failOpen(String group) {
+        failOpen.increment(group, 1);
+    }
+
+    /** The admin API, after a grant applied (not for a replay of the same order). */
+    public void granted(String kind) {
+        grants.increment(kind, 1);
+    }
+
+    // ---- the store ----
+
+    /** QuotaAdmission, when a store call failed (a request answered 503, or forwarded fail-open). */
+    public void storeError(Throwable error) {
+        storeErrors.increment(StoreErrorKind.of(error).wire(), 1);
+    }
+
+    /**
+     * The store code, before it sends one call (a script, a pipeline of a batch); returns the start time to give
+     * to {@link #storeCallEnded}. Counts the call in flight until then.
+     */
+    public long storeCallStarted() {
+        storeCallsInFlight.incrementAndGet();
+        return System.nanoTime();
+    }
+
+    /**
+     * The store code, when a call started by {@link #storeCallStarted} was answered or failed.
+     *
+     * @param op       what the call did: {@code admit}, {@code settle}, {@code cancel} or {@code admin}
+     * @param requests how many requests the call decided (1 without batching)
+     */
+    public void storeCallEnded(String op, long startedNanos, int requests) {
+        storeCallsInFlight.decrementAndGet();
+        Timer timer = storeCallDurations.get(op);
+        if (timer == null) {
+            timer = storeCallDurations.computeIfAbsent(op, k -> Timer.builder(STORE_CALL_DURATION)
+                    .description("Store round trips by operation").tag("op", k)
+                    .serviceLevelObjectives(Buckets.STORE).register(registry));
+        }
+        timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+        DistributionSummary perCall = requestsPerCall.get(op);
+        if (perCall == null) {
+            perCall = requestsPerCall.computeIfAbsent(op, k -> DistributionSummary.builder(STORE_REQUESTS_PER_CALL)
+                    .description("Requests decided by one store call").tag("op", k)
+                    .serviceLevelObjectives(Buckets.REQUESTS_PER_CALL).register(registry));
+        }
+        perCall.record(requests);
+    }
+
+    /** The store code, when a command attempt timed out (each attempt, a resend may follow). */
+    public void storeTimeout() {
+        storeTimeouts.increment();
+    }
+
+    /** The store code, when a command was sent again (after a timeout or a reconnect). */
+    public void storeResend() {
+        storeResends.increment();
+    }
+
+    /** The composition root: the steps waiting in the retry queue ({@code StoreRetries::pending}). */
+    public void storeRetryQueue(Supplier<Number> pending) {
+        Gauge.builder(STORE_RETRY_PENDING, pending).description("Store steps (settlements, cancels) waiting for a retry")
+                .strongReference(true).register(registry);
+    }
+
+    // ---- tenants, config, access log ----
+
+    /** The periodic count of tenants low on calls: group → tenants; a group counted before and left out reads 0. */
+    public void tenantsLowOnCalls(Map<String, Long> byGroup) {
+        tenantsLowOnCalls.forEach((group, count) -> count.set(byGroup.getOrDefault(group, 0L)));
+        byGroup.forEach((group, count) -> tenantsLowOnCalls.computeIfAbsent(group, g -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder(TENANTS_LOW_ON_CALLS, value, AtomicLong::get).tag("group", g)
+                    .description("Count-mode tenants with fewer usable calls than metrics.low_calls.threshold, by group")
+                    .register(registry);
+            return value;
+        }).set(count));
     }
 
     /** Counts one quota read; {@code outcome} is {@link #ANSWERED} or a rejection's wire code (a handful of values). */
@@ -184,8 +376,17 @@ public final class GatewayMetrics {
     }
 
     public void configReload(boolean success) {
-        Counter.builder(CONFIG_RELOADS).description("Config reloads by result")
-                .tag("result", success ? "success" : "failure").register(registry).increment();
+        configReloads.increment(success ? "success" : "failure", 1);
+    }
+
+    /** The config now in force, by its content hash. */
+    public void configInForce(String sha256) {
+        configInfo.setLabelValues(Objects.requireNonNull(sha256)); // replaces the previous hash
+    }
+
+    /** The access log, when its queue was full and a line was dropped. */
+    public void accessLogDropped() {
+        accessLogDropped.increment();
     }
 
     public MeterRegistry registry() {

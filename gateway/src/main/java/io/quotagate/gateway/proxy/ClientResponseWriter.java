@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * Writes a relayed response's head for the client as bytes, from an {@link UpstreamResponseHead}: the status
  * line (always {@code HTTP/1.1}, the upstream's reason phrase kept), the upstream's field lines minus the
  * hop-by-hop ones (RFC 9110 §7.6.1 and those named in {@code Connection}), {@code Via} with the proxy appended,
- * the rate-limit fields ({@link RateLimitHeaders}), and framing fixed for the client's HTTP version — the same
+ * the rate-limit fields ({@link RateLimitHeaders}), {@code X-Request-Id} (the gateway's, replacing the upstream's), and framing fixed for the client's HTTP version — the same
  * decisions {@link RequestHeadWriter} makes for requests. Framing fields are re-derived, never copied from a
  * {@code Connection} list. Also frames the body of a close-delimited upstream response as chunks for an HTTP/1.1
  * client. Used by {@link Exchange}; stateless.
@@ -21,6 +21,7 @@ final class ClientResponseWriter {
     private static final byte[] HTTP_1_1 = ascii("HTTP/1.1 ");
     private static final byte[] COLON = ascii(": ");
     private static final byte[] VIA = ascii("Via: ");
+    private static final byte[] X_REQUEST_ID = ascii(ForwardingHeaders.X_REQUEST_ID + ": ");
     private static final byte[] COMMA = ascii(", ");
     private static final byte[] VIA_VALUE = ascii(ForwardingHeaders.VIA_VALUE + "\r\n");
     private static final byte[] CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
@@ -40,11 +41,12 @@ final class ClientResponseWriter {
      *
      * @param bodyless whether no body can follow (a HEAD request, or a 204/304 status)
      * @param close    whether the proxy will close the client connection after this response
+     * @param requestId the request's {@code X-Request-Id}
      * @return whether the client connection must be closed after this response (it may have to, to delimit a
      *         body of unknown length for an HTTP/1.0 client)
      */
     static boolean writeHead(ByteBuf out, UpstreamResponseHead head, RateLimitState rateLimit, boolean clientHttp10,
-                             boolean bodyless, boolean close) {
+                             boolean bodyless, boolean close, String requestId) {
         ByteBuf src = head.content();
         int base = src.readerIndex();
         out.writeBytes(HTTP_1_1);
@@ -64,6 +66,9 @@ final class ClientResponseWriter {
         }
         writeVia(out, src, base, head, via);
         RateLimitHeaders.write(out, rateLimit);
+        out.writeBytes(X_REQUEST_ID);
+        out.writeCharSequence(requestId, StandardCharsets.US_ASCII);
+        out.writeShort(CRLF);
         if (!bodyless && !head.lengthKnown()) {
             if (clientHttp10) {
                 close = true; // HTTP/1.0 has no chunked coding: the body ends when the connection does

@@ -64,6 +64,7 @@ final class Exchange implements UpstreamPool.Waiter {
     private boolean rechunk;
     private boolean upstreamKeepAlive;
     private boolean settled;
+    private int refunded;
     private boolean clientGone;
     private boolean finished;
     private long forwardedNanos;
@@ -102,6 +103,15 @@ final class Exchange implements UpstreamPool.Waiter {
 
     Decision.Admitted decision() {
         return decision;
+    }
+
+    /** The upstream's status (0 before its head), and the calls refunded at settlement: for the access log. */
+    int status() {
+        return responseStatus;
+    }
+
+    int refunded() {
+        return refunded;
     }
 
     @Override
@@ -274,7 +284,8 @@ final class Exchange implements UpstreamPool.Waiter {
         boolean close = !info.keepAlive() || frontend.shuttingDown() || !requestDone;
         ByteBuf out = frontend.responseHeadBuffer();
         try {
-            closeClient = ClientResponseWriter.writeHead(out, response, decision.rateLimit(), info.http10(), bodyless, close);
+            closeClient = ClientResponseWriter.writeHead(out, response, decision.rateLimit(), info.http10(), bodyless, close,
+                    frontend.requestId());
         } catch (RuntimeException | Error e) {
             out.release(); // the write's reference: the connection's buffer stays reusable
             throw e;
@@ -404,7 +415,7 @@ final class Exchange implements UpstreamPool.Waiter {
         if (!settled) {
             settled = true;
             if (decision.needsSettlement()) {
-                admission.settle(decision, outcome);
+                refunded = admission.settle(decision, outcome);
             }
         }
     }

@@ -26,10 +26,10 @@ final class FieldRules {
     /** Dropped when the API key came from it. */
     static final byte AUTHORIZATION = 6;
 
-    /** The proxy answers 100-continue; the key and the identity headers are the gateway's to set. */
+    /** The proxy answers 100-continue; the key, the identity headers and the request id are the gateway's to set. */
     private static final AsciiString[] GATEWAY_OWNED = {
         HttpHeaderNames.EXPECT, KeyHeaders.X_API_KEY, ForwardingHeaders.X_TENANT_ID, ForwardingHeaders.X_FORWARDED_PROTO,
-        ForwardingHeaders.X_FORWARDED_HOST,
+        ForwardingHeaders.X_FORWARDED_HOST, ForwardingHeaders.X_REQUEST_ID,
     };
 
     /** Known names by length, and their rules in parallel. */

@@ -17,6 +17,7 @@ final class ForwardingHeaders {
             "upgrade", "transfer-encoding", "proxy-authorization", "proxy-authenticate", "http2-settings");
 
     static final AsciiString X_TENANT_ID = AsciiString.cached("X-Tenant-Id");
+    static final AsciiString X_REQUEST_ID = AsciiString.cached("X-Request-Id");
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");

@@ -23,6 +23,7 @@ import io.quotagate.gateway.admission.RejectionCode;
 import io.quotagate.gateway.admission.UpstreamOutcome;
 import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.quota.QuotaReply;
+import io.quotagate.gateway.metrics.RequestCounters;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -57,7 +58,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext px;
     private final HeadBuffer requestHeads = new HeadBuffer(1024);
     private final HeadBuffer responseHeads = new HeadBuffer(512);
-    private final GatewayMetrics.ConnectionRequests requestCounts;
+    private final RequestCounters.Cached requestCounts;
     private ChannelHandlerContext ctx;
     private OnDemandReader reader;
     private StrictServerCodec codec;
@@ -71,6 +72,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean shuttingDown;
     private boolean closed;
     private long headNanos;
+    /** The current request's X-Request-Id, and what its access log line needs. */
+    private String requestId;
+    private final AccessLine line = new AccessLine();
 
     FrontendHandler(ProxyContext px) {
         this.px = px;
@@ -84,6 +88,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         this.codec = ctx.pipeline().get(StrictServerCodec.class);
         this.timeouts = ctx.pipeline().get(ClientTimeoutHandler.class);
         this.bodyTimer = new BodyTimer(ctx.executor(), px.server().bodyTimeout(), this::bodyTimedOut);
+        line.attach(ctx.pipeline().get(ByteCounter.class));
     }
 
     @Override
@@ -120,6 +125,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void onHead(HttpRequest request) {
         headNanos = System.nanoTime();
+        requestId = RequestIdHeader.of(request.headers());
+        line.start(px.accessLog().enabled(), request);
         if (request.decoderResult().isFailure()) {
             keepAlive = false;
             reject(ErrorResponses.rejectionFor(request.decoderResult().cause()), true);
@@ -212,8 +219,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** Answers the current request with an error; its body (if any) is then discarded or the connection closed. */
     private void reject(Decision.Rejected rejected, boolean mustClose) {
         boolean close = mustClose || !keepAlive || shuttingDown || ErrorResponses.closesConnection(rejected.code());
-        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), rejected, close));
-        count(rejected.group(), rejected.code().wire(), rejected.tenantId());
+        ctx.writeAndFlush(withRequestId(ErrorResponses.of(ctx.alloc(), rejected, close)));
+        px.metrics().addedDuration(System.nanoTime() - headNanos);
+        count(rejected.group(), rejected.code().wire(), rejected.tenantId(), rejected.code().status(), null);
         afterResponse(close, true);
     }
 
@@ -251,13 +259,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * @param hasBody     whether the request declared a body (unread body bytes force a close)
      */
     void exchangeFailed(RejectionCode code, boolean requestRead, boolean hasBody) {
-        if (exchange != null) {
-            Decision.Admitted admitted = exchange.decision();
-            count(admitted.route().group().name(), code.wire(), admitted.tenantId());
-        }
+        Exchange failed = exchange;
         exchange = null;
         boolean close = (!requestRead && hasBody) || !keepAlive || shuttingDown || ErrorResponses.closesConnection(code);
-        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), code, close));
+        ctx.writeAndFlush(withRequestId(ErrorResponses.of(ctx.alloc(), code, close)));
+        if (failed != null) {
+            Decision.Admitted admitted = failed.decision();
+            count(admitted.route().group().name(), code.wire(), admitted.tenantId(), code.status(), failed);
+        }
         afterResponse(close, !requestRead);
     }
 
@@ -385,20 +394,37 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void countForwarded() {
         if (exchange != null) {
             Decision.Admitted admitted = exchange.decision();
-            count(admitted.route().group().name(), GatewayMetrics.FORWARDED, admitted.tenantId());
+            count(admitted.route().group().name(), GatewayMetrics.FORWARDED, admitted.tenantId(), exchange.status(), exchange);
         }
     }
 
-    private void count(String group, String outcome, String tenant) {
+    /** Where every answered request ends: its metrics and its access log line. */
+    private void count(String group, String outcome, String tenant, int status, Exchange ended) {
         requestCounts.count(group, outcome, tenant);
-        px.metrics().requestDuration(System.nanoTime() - headNanos);
+        long total = System.nanoTime() - headNanos;
+        px.metrics().requestDuration(total);
+        if (line.active()) {
+            px.accessLog().log(line.record(requestId, tenant, group, ended == null ? null : ended.decision(), status,
+                    outcome, ended == null ? 0 : ended.refunded(), total, peer));
+        }
+    }
+
+    private FullHttpResponse withRequestId(FullHttpResponse response) {
+        response.headers().set(ForwardingHeaders.X_REQUEST_ID, requestId != null ? requestId : RequestIdHeader.generate());
+        return response;
+    }
+
+    /** The current request's X-Request-Id (for the relayed response head). */
+    String requestId() {
+        return requestId;
     }
 
     // --- for Exchange -----------------------------------------------------------------------------------------
 
     ByteBuf upstreamHead(HttpRequest head, Decision.Admitted decision, Exchange.RequestInfo info) {
+        px.metrics().addedDuration(System.nanoTime() - headNanos); // forwarded now: what the gateway added ends here
         return px.requestWriter().write(requestHeads.take(ctx.alloc()), head, decision.tenantId(), info, peer,
-                px.serverSsl() != null);
+                px.serverSsl() != null, requestId);
     }
 
     Predicate<CharSequence> trailerFilter() {
@@ -419,6 +445,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     void upstreamAnswered(long nanos) {
         px.metrics().upstreamDuration(nanos);
+        line.upstreamAnswered(nanos);
     }
 
     void acquire(Exchange waiting) {

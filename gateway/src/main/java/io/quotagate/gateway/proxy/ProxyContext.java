@@ -1,6 +1,7 @@
 package io.quotagate.gateway.proxy;
 
 import io.netty.handler.ssl.SslContext;
+import io.quotagate.gateway.accesslog.AccessLog;
 import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.config.ServerConfig;
 import io.quotagate.gateway.metrics.GatewayMetrics;
@@ -13,5 +14,5 @@ import io.quotagate.gateway.quota.QuotaReads;
  * @param quota     the client quota endpoint, or null when this listener has none
  */
 record ProxyContext(ServerConfig server, Admission admission, GatewayMetrics metrics, RequestHeadWriter requestWriter,
-                    UpstreamPools pools, SslContext serverSsl, QuotaReads quota) {
+                    UpstreamPools pools, SslContext serverSsl, QuotaReads quota, AccessLog accessLog) {
 }

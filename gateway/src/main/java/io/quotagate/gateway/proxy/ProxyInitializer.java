@@ -6,6 +6,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
+import io.quotagate.gateway.accesslog.AccessLog;
 import io.quotagate.gateway.admission.Admission;
 import io.quotagate.gateway.config.ServerConfig;
 import io.quotagate.gateway.config.UpstreamConfig;
@@ -32,13 +33,24 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
      */
     public ProxyInitializer(ServerConfig server, UpstreamConfig upstream, Admission admission, GatewayMetrics metrics,
                             UpstreamPools pools, SslContext serverSsl, ChannelGroup connections) {
-        this(server, upstream, admission, null, metrics, pools, serverSsl, connections);
+        this(server, upstream, admission, null, metrics, pools, serverSsl, connections, AccessLog.OFF);
     }
 
-    /** @param quota the client quota endpoint, or null for none */
+    /** @param accessLog where each request's line goes ({@link AccessLog#OFF} for none) */
+    public ProxyInitializer(ServerConfig server, UpstreamConfig upstream, Admission admission, GatewayMetrics metrics,
+                            UpstreamPools pools, SslContext serverSsl, ChannelGroup connections, AccessLog accessLog) {
+        this(server, upstream, admission, null, metrics, pools, serverSsl, connections, accessLog);
+    }
+
+    /**
+     * @param quota     the client quota endpoint, or null for none
+     * @param accessLog where each request's line goes ({@link AccessLog#OFF} for none)
+     */
     public ProxyInitializer(ServerConfig server, UpstreamConfig upstream, Admission admission, QuotaReads quota,
-                            GatewayMetrics metrics, UpstreamPools pools, SslContext serverSsl, ChannelGroup connections) {
-        this.px = new ProxyContext(server, admission, metrics, new RequestHeadWriter(upstream), pools, serverSsl, quota);
+                            GatewayMetrics metrics, UpstreamPools pools, SslContext serverSsl, ChannelGroup connections,
+                            AccessLog accessLog) {
+        this.px = new ProxyContext(server, admission, metrics, new RequestHeadWriter(upstream), pools, serverSsl, quota,
+                accessLog);
         this.connections = connections;
         this.limits = new ConnectionLimits(server.maxConnections(), server.maxConnectionsPerAddress());
     }
@@ -63,6 +75,9 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         if (px.serverSsl() != null) {
             p.addLast("tls", px.serverSsl().newHandler(ch.alloc()));          // TLS termination
+        }
+        if (px.accessLog().enabled()) {
+            p.addLast("bytes", new ByteCounter());                             // bytes in and out, for the access log
         }
         p.addLast("http", new StrictServerCodec(server));                      // bytes <-> HTTP objects; smuggling -> failed result
         p.addLast("timeouts", new ClientTimeoutHandler(server.idleTimeout(), server.headerTimeout(), server.writeIdle()));

@@ -20,8 +20,9 @@ import java.util.function.Predicate;
  * <p>Left out of the client's fields: hop-by-hop fields (RFC 9110 §7.6.1) and every field named in
  * {@code Connection} except the framing and Host fields, {@code Expect} (the proxy answers 100-continue itself),
  * the API key ({@code X-Api-Key}; {@code Authorization} when the key came from it), {@code X-Tenant-Id},
- * {@code X-Forwarded-Proto/-Host}, {@code Host} and the configured upstream headers. Added after the client's
- * fields, in this order: {@code Transfer-Encoding: chunked} for a chunked body, {@code X-Tenant-Id},
+ * {@code X-Forwarded-Proto/-Host}, {@code X-Request-Id}, {@code Host} and the configured upstream headers. Added after
+ * the client's fields, in this order: {@code Transfer-Encoding: chunked} for a chunked body, {@code X-Request-Id},
+ * {@code X-Tenant-Id},
  * {@code X-Forwarded-For} and {@code Via} (appended to the client's values, on one line),
  * {@code X-Forwarded-Proto}, {@code X-Forwarded-Host} (the client's Host), {@code Host} of the upstream URL and
  * the configured headers. Framing is re-derived, never copied: naming Content-Length in Connection cannot drop it.
@@ -65,8 +66,10 @@ final class RequestHeadWriter {
      *
      * @param tenantId null when admission named no tenant (then no X-Tenant-Id is sent)
      * @param info     whether the key came from Authorization, and whether the body is chunked
+     * @param requestId the request's {@code X-Request-Id} (the client's when valid, see {@link RequestIdHeader})
      */
-    ByteBuf write(ByteBuf buf, HttpRequest request, String tenantId, Exchange.RequestInfo info, String peer, boolean tls) {
+    ByteBuf write(ByteBuf buf, HttpRequest request, String tenantId, Exchange.RequestInfo info, String peer, boolean tls,
+                  String requestId) {
         try {
             ByteBufUtil.writeAscii(buf, request.method().asciiName());
             buf.writeByte(' ');
@@ -81,7 +84,7 @@ final class RequestHeadWriter {
                     seen = copyFields(buf, request.headers(), info.keyInAuthorization(), listed);
                 }
             }
-            addFields(buf, seen, tenantId, info.chunked(), peer, tls);
+            addFields(buf, seen, tenantId, info.chunked(), peer, tls, requestId);
             buf.writeShort(CRLF);
             return buf;
         } catch (RuntimeException | Error e) {
@@ -117,10 +120,12 @@ final class RequestHeadWriter {
         return seen;
     }
 
-    private void addFields(ByteBuf buf, Seen seen, String tenantId, boolean chunked, String peer, boolean tls) {
+    private void addFields(ByteBuf buf, Seen seen, String tenantId, boolean chunked, String peer, boolean tls,
+                           String requestId) {
         if (chunked) {
             buf.writeBytes(CHUNKED_LINE);
         }
+        writeField(buf, ForwardingHeaders.X_REQUEST_ID, requestId);
         if (tenantId != null) {
             writeField(buf, ForwardingHeaders.X_TENANT_ID, tenantId);
         }

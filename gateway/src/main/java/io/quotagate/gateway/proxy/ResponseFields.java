@@ -20,14 +20,17 @@ final class ResponseFields {
     static final int RATELIMIT = 13;
     static final int X_CALLS_REMAINING = 14;
     static final int HOST = 15;
+    /** The gateway returns its own (the client's, when valid): the upstream's is dropped. */
+    static final int X_REQUEST_ID = 16;
     static final int TRAILER = 4;
     /** Named in {@code Connection}: hop-by-hop for this message. */
-    static final int LISTED = 16;
+    static final int LISTED = 17;
     static final int OTHER = -1;
 
     /** Kind = index: the hop-by-hop fields first, in {@link ForwardingHeaders#HOP_BY_HOP}'s order. */
     private static final String[] NAMES = java.util.stream.Stream.concat(ForwardingHeaders.HOP_BY_HOP.stream(),
-            java.util.stream.Stream.of("content-length", "via", "ratelimit-policy", "ratelimit", "x-calls-remaining", "host"))
+            java.util.stream.Stream.of("content-length", "via", "ratelimit-policy", "ratelimit", "x-calls-remaining", "host",
+            "x-request-id"))
             .toArray(String[]::new);
     private static final byte[][][] BY_LENGTH = new byte[20][0][];
     private static final int[][] KINDS_BY_LENGTH = new int[20][0];

@@ -68,7 +68,7 @@ public final class QuotaReads {
         }
         return store.snapshot(tenant).handle((snapshot, error) -> {
             if (error != null) {
-                metrics.storeError();
+                metrics.storeError(error);
                 return refused(RejectionCode.QUOTA_STORE_UNAVAILABLE, tenant, 1);
             }
             return answer(config, snapshot, digest);

@@ -31,6 +31,7 @@ public final class ConfigReloader {
     private final ConfigHolder holder;
     private final GatewayMetrics metrics;
     private final List<Consumer<GatewayConfig>> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean lastReloadFailed;
 
     /**
      * @param file    the path given on the command line, as is: when it is a symlink (a Kubernetes
@@ -47,6 +48,14 @@ public final class ConfigReloader {
     /** The config file this reloader reads. */
     public Path file() {
         return file;
+    }
+
+    /**
+     * Whether the last reload found the file unreadable or invalid: the config in force stays, and {@code /readyz}
+     * says {@code config_invalid} until a reload loads the file again (applied or unchanged).
+     */
+    public boolean lastReloadFailed() {
+        return lastReloadFailed;
     }
 
     /** Content hash of the config in force now. */
@@ -75,10 +84,12 @@ public final class ConfigReloader {
             next = ConfigLoader.load(file);
         } catch (ConfigException e) {
             metrics.configReload(false);
+            lastReloadFailed = true;
             log.warn("config reload ({}) refused, the config in force ({}) stays: {}", trigger, hashInForce(),
                     e.getMessage());
             return new ReloadResult.Failed(e, hashInForce());
         }
+        lastReloadFailed = false;
         GatewayConfig before = holder.current().config();
         if (before.contentHash().equals(next.contentHash())) {
             log.info("config reload ({}): {} unchanged ({})", trigger, file, before.contentHash());

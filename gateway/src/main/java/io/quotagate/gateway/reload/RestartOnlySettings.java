@@ -59,7 +59,11 @@ final class RestartOnlySettings {
         if (!Objects.equals(before.store().redis(), after.store().redis())) {
             changed.add("store.redis: changed");
         }
+        compare(changed, "status", before.status(), after.status());
         compare(changed, "metrics.tenant_label", before.metrics().tenantLabel(), after.metrics().tenantLabel());
+        compare(changed, "metrics.low_calls.interval", before.metrics().lowCallsInterval(), after.metrics().lowCallsInterval());
+        compare(changed, "metrics.low_calls.max_tenants", before.metrics().lowCallsMaxTenants(), after.metrics().lowCallsMaxTenants());
+        compare(changed, "access_log", before.accessLog(), after.accessLog());
         return changed;
     }
 

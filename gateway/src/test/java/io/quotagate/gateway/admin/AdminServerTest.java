@@ -80,7 +80,7 @@ class AdminServerTest {
             AdminFixture.Response metrics = admin.get("/metrics");
             assertThat(metrics.status()).isEqualTo(200);
             assertThat(metrics.header("Content-Type")).startsWith("text/plain; version=0.0.4");
-            assertThat(metrics.body()).contains("quotagate_store_errors_total 0.0").contains("jvm_memory_used_bytes")
+            assertThat(metrics.body()).contains("quotagate_store_errors_total{kind=\"timeout\"} 0.0").contains("jvm_memory_used_bytes")
                     .containsPattern("netty_allocator_memory_pinned\\{[^}]*memory_type=\"direct\"");
         }
     }

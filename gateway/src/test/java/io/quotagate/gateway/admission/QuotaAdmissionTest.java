@@ -150,16 +150,20 @@ class QuotaAdmissionTest {
         assertRefunded(UpstreamOutcome.NOT_SENT, true);
         assertRefunded(UpstreamOutcome.responded(400), false);
         assertRefunded(UpstreamOutcome.responded(200), false);
-        assertThat(metrics.scrape()).contains("quotagate_refunds_total 6.0");
+        assertThat(metrics.scrape()).contains("quotagate_refunds_total{group=\"portrait\"} 6.0")
+                .contains("quotagate_calls_refunded_total{group=\"portrait\"} 6.0")
+                .contains("quotagate_calls_charged_total{group=\"portrait\"} 8.0");
     }
 
     @Test
     void aFailedFreeCallHasNothingToRefund() throws Exception {
+        metrics.registerGroups(List.of("portrait"), List.of(), List.of());
         Decision.Admitted a = admitted(admit("GET", "/v1/portrait/tasks/t-1", acmeKey));
         admission.settle(a, UpstreamOutcome.responded(500));
         Thread.sleep(200);
         assertThat(storeCalls).containsExactly("admit");
-        assertThat(metrics.scrape()).contains("quotagate_refunds_total 0.0");
+        assertThat(metrics.scrape()).contains("quotagate_refunds_total{group=\"portrait\"} 0.0")
+                .contains("quotagate_calls_charged_total{group=\"portrait\"} 0.0");
     }
 
     private void assertRefunded(UpstreamOutcome outcome, boolean refunded) throws Exception {
@@ -193,7 +197,8 @@ class QuotaAdmissionTest {
         Decision.Rejected r = rejected(admit("POST", "/v1/portrait/generate", acmeKey));
         assertThat(r.code()).isEqualTo(RejectionCode.QUOTA_STORE_UNAVAILABLE);
         assertThat(r.retryAfterSeconds()).isEqualTo(1);
-        assertThat(metrics.scrape()).contains("quotagate_store_errors_total 1.0");
+        assertThat(metrics.scrape()).contains("quotagate_store_errors_total{kind=\"other\"} 1.0")
+                .contains("quotagate_store_errors_total{kind=\"timeout\"} 0.0");
         storeDown = false;
         awaitTrue(() -> storeCalls.contains("cancel"));
         assertThat(callsRemaining("acme")).isEqualTo(200);
@@ -207,6 +212,7 @@ class QuotaAdmissionTest {
         Decision.Admitted open = admitted(admit("POST", "/v1/open", acmeKey));
         assertThat(open.needsSettlement()).as("fail-open requests are not charged").isFalse();
         assertThat(open.rateLimit()).isNull();
+        assertThat(metrics.scrape()).contains("quotagate_fail_open_admissions_total{group=\"open\"} 1.0");
         assertThat(rejected(admit("POST", "/v1/open", other)).code()).isEqualTo(RejectionCode.QUOTA_STORE_UNAVAILABLE);
         assertThat(rejected(admit("POST", "/v1/open", ApiKeys.generate("acme"))).code())
                 .isEqualTo(RejectionCode.QUOTA_STORE_UNAVAILABLE);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quotagate.gateway.config.RouteConfig.TemplateAction;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -124,6 +125,27 @@ class ConfigDefaultsTest {
         assertThat(config.catalog()).isEqualTo(Catalog.EMPTY);
         assertThat(config.catalog().packs()).isEmpty();
         assertThat(config.metrics().tenantLabel()).isTrue();
+    }
+
+    @Test
+    void statusListenerAndAccessLogAreOffWithoutTheirSectionsAndLowCallsHasDefaults() {
+        GatewayConfig config = minimal();
+        assertThat(config.status()).isEqualTo(StatusConfig.OFF);
+        assertThat(config.status().enabled()).isFalse();
+        assertThat(config.accessLog()).isEqualTo(AccessLogConfig.OFF);
+        assertThat(config.accessLog().enabled()).isFalse();
+        assertThat(config.metrics()).isEqualTo(new MetricsConfig(true, 20, Duration.ofMinutes(1), 10_000));
+    }
+
+    @Test
+    void aStatusSectionTurnsTheListenerOnWithDefaultsAndAnAccessLogSectionTheLog() throws Exception {
+        GatewayConfig config = ConfigLoader.parse("status: {}\naccess_log: { file: access.log }\n"
+                + "metrics: { low_calls: { threshold: 5, interval: 10s, max_tenants: 100 } }\n"
+                + "groups:\n  g:\n    routes: [ { match: \"GET /a\" } ]\n", "t.yaml", Map.of());
+        assertThat(config.status()).isEqualTo(new StatusConfig(true, "0.0.0.0", 9091));
+        assertThat(config.accessLog().enabled()).isTrue();
+        assertThat(config.accessLog().file()).isEqualTo(Path.of("access.log").toAbsolutePath().toString());
+        assertThat(config.metrics()).isEqualTo(new MetricsConfig(true, 5, Duration.ofSeconds(10), 100));
     }
 
     @Test

@@ -37,9 +37,11 @@ class ConfigDeployExampleTest {
         assertThat(config.defaults().freeCalls()).isEqualTo(200);
         assertThat(config.defaults().packValidity().toString()).isEqualTo("1y");
         assertThat(config.overrides()).isEmpty();
-        assertThat(config.metrics().tenantLabel()).isTrue();
+        assertThat(config.metrics()).isEqualTo(new MetricsConfig(true, 20, Duration.ofMinutes(1), 10_000));
         assertThat(config.quotaApi()).isEqualTo(QuotaApiConfig.DEFAULT);
         assertThat(config.events()).isEqualTo(EventsConfig.OFF); // no QUOTAGATE_WEBHOOK_URL: events off
+        assertThat(config.status()).isEqualTo(new StatusConfig(true, "0.0.0.0", 9091));
+        assertThat(config.accessLog()).isEqualTo(new AccessLogConfig(true, "", 16_384));
     }
 
     @Test

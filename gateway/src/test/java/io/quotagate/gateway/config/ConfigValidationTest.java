@@ -28,14 +28,15 @@ class ConfigValidationTest {
                 // document and keys
                 of("", "test.yaml:1: empty document (expected: a mapping with at least groups)"),
                 of("- a\n", "test.yaml:1: a list (expected: a mapping)"),
-                of("serverr:\n  port: 1\n" + G, "test.yaml:1: serverr: unknown key (expected one of: admin, catalog, "
-                        + "defaults, events, groups, metrics, overrides, quota_api, server, store, upstream)"),
+                of("serverr:\n  port: 1\n" + G, "test.yaml:1: serverr: unknown key (expected one of: access_log, admin, "
+                        + "catalog, defaults, events, groups, metrics, overrides, quota_api, server, status, store, upstream)"),
                 of("server:\n  port: 1\n  port: 2\n" + G, "test.yaml:3: server.port: duplicate key (first at line 2)"),
                 of(G + "  portrait:\n    routes: [ { match: \"GET /b\" } ]\n",
                         "test.yaml:5: groups.portrait: duplicate key (first at line 2)"),
                 of("? [a, b]\n: c\n" + G, "test.yaml:1: a key must be a single value, not a list or mapping"),
                 of("base: &b { port: 1 }\nserver:\n  <<: *b\n" + G, "test.yaml:1: base: unknown key (expected one of: "
-                        + "admin, catalog, defaults, events, groups, metrics, overrides, quota_api, server, store, upstream)"),
+                        + "access_log, admin, catalog, defaults, events, groups, metrics, overrides, quota_api, server, status, "
+                        + "store, upstream)"),
                 of("server: 8080\n" + G, "test.yaml:1: server: 8080 (expected: a mapping)"),
 
                 // groups and routes
@@ -154,6 +155,28 @@ class ConfigValidationTest {
                 of("admin:\n  tokn: x\n" + G, "test.yaml:2: admin.tokn: unknown key (expected one of: bind, port, token)"),
                 of("metrics:\n  tenant_label: sometimes\n" + G,
                         "test.yaml:2: metrics.tenant_label: sometimes (expected: true or false)"),
+                of("metrics:\n  low_calls: { threshold: 0 }\n" + G,
+                        "test.yaml:2: metrics.low_calls.threshold: 0 (expected: >= 1)"),
+                of("metrics:\n  low_calls:\n    interval: soon\n" + G,
+                        "test.yaml:3: metrics.low_calls.interval: soon (expected: a duration like 200ms, 30s, 5m, 1h or 1d)"),
+                of("metrics:\n  low_call: {}\n" + G,
+                        "test.yaml:2: metrics.low_call: unknown key (expected one of: low_calls, tenant_label)"),
+                // status listener and access log
+                of("status:\n  port: 8080\n" + G,
+                        "test.yaml:2: status.port: 8080 (expected: a port other than server.port)"),
+                of("status: { port: 9090 }\n" + G,
+                        "test.yaml:1: status.port: 9090 (expected: a port other than admin.port)"),
+                of("status:\n  port: 70000\n" + G,
+                        "test.yaml:2: status.port: 70000 (expected: <= 65535)"),
+                of("status:\n  bind: \"0.0.0.0 \"\n" + G,
+                        "test.yaml:2: status.bind: \"0.0.0.0 \" (expected: an IP address or host name, e.g. 0.0.0.0 or 127.0.0.1)"),
+                of("status:\n  prot: 9091\n" + G,
+                        "test.yaml:2: status.prot: unknown key (expected one of: bind, port)"),
+                of("access_log:\n  enabled: maybe\n" + G,
+                        "test.yaml:2: access_log.enabled: maybe (expected: true or false)"),
+                of("access_log:\n  file: /nonexistent-dir/access.log\n" + G, "test.yaml:2: access_log.file: "
+                        + "/nonexistent-dir/access.log (expected: a file in an existing directory, or empty for standard output)"),
+                of("access_log:\n  queue: 0\n" + G, "test.yaml:2: access_log.queue: 0 (expected: >= 1)"),
 
                 // quota_api
                 of("quota_api:\n  path: v1/quota\n" + G, "test.yaml:2: quota_api.path: v1/quota "

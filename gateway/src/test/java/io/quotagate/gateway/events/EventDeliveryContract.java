@@ -74,7 +74,7 @@ abstract class EventDeliveryContract {
         metrics = new GatewayMetrics(true);
         billing = new BillingEvents(() -> config, events, metrics, clock);
         tenants = new TenantService(quotas, () -> config, clock, billing);
-        grants = new GrantService(quotas, () -> config, clock, tenants, billing);
+        grants = new GrantService(quotas, () -> config, clock, tenants, new GatewayMetrics(true), billing);
         dispatcher = new EventDispatcher(() -> config, events, quotas, metrics, clock, Duration.ofSeconds(1));
         f = new StoreFixture(quotas);
     }

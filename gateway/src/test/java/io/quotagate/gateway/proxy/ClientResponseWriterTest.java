@@ -49,12 +49,27 @@ class ClientResponseWriterTest {
         assertThat(close).isTrue();
     }
 
+    @Test
+    void theGatewaysRequestIdReplacesTheUpstreamsAfterTheRateLimitFields() {
+        String upstream = "HTTP/1.1 200 OK\r\nx-request-id: theirs\r\nContent-Length: 0\r\n\r\n";
+        assertThat(writeWithId(upstream, new RateLimitState(5, 4, 0, -1), false, false, false)).isEqualTo(
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nVia: 1.1 quotagate\r\n"
+                        + "RateLimit-Policy: \"qps\";q=5;w=1\r\nRateLimit: \"qps\";r=4;t=0\r\nX-Request-Id: rid-1\r\n\r\n");
+    }
+
+    /** The head as written, without the X-Request-Id line (which {@link #theGatewaysRequestIdReplacesTheUpstreamsAfterTheRateLimitFields} checks). */
     private String write(String upstream, RateLimitState state, boolean http10, boolean bodyless, boolean closeAfter) {
+        String head = writeWithId(upstream, state, http10, bodyless, closeAfter);
+        assertThat(head).containsOnlyOnce("X-Request-Id: rid-1\r\n");
+        return head.replace("X-Request-Id: rid-1\r\n", "");
+    }
+
+    private String writeWithId(String upstream, RateLimitState state, boolean http10, boolean bodyless, boolean closeAfter) {
         ByteBuf in = Unpooled.copiedBuffer("junk" + upstream, StandardCharsets.ISO_8859_1).skipBytes(4);
         UpstreamResponseHead head = ResponseHeadParser.parse(in, in.readerIndex(), in.writerIndex(), false);
         ByteBuf out = Unpooled.buffer();
         try {
-            close = ClientResponseWriter.writeHead(out, head, state, http10, bodyless, closeAfter);
+            close = ClientResponseWriter.writeHead(out, head, state, http10, bodyless, closeAfter, "rid-1");
             return out.toString(StandardCharsets.ISO_8859_1);
         } finally {
             head.release();

@@ -26,7 +26,7 @@ class RequestHeadWriterTest {
                 "Host", "api.example.com:8443", "Content-Type", "application/json", "Content-Length", "2");
         assertThat(write(request, "acme", false, false, "10.1.1.1", true)).isEqualTo("POST /v1/x?q=1 HTTP/1.1\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 2\r\n"
-                + "X-Tenant-Id: acme\r\nX-Forwarded-For: 10.1.1.1\r\nX-Forwarded-Proto: https\r\n"
+                + "X-Request-Id: rid-1\r\nX-Tenant-Id: acme\r\nX-Forwarded-For: 10.1.1.1\r\nX-Forwarded-Proto: https\r\n"
                 + "X-Forwarded-Host: api.example.com:8443\r\nvia: 1.1 quotagate\r\n"
                 + "host: api.vendor.example\r\nX-Cred: c\r\n\r\n"); // default port omitted from Host
     }
@@ -39,7 +39,7 @@ class RequestHeadWriterTest {
                 "Expect", "100-continue", "x-api-key", "k", "X-Tenant-Id", "forged", "X-Forwarded-Proto", "https",
                 "X-Forwarded-Host", "forged", "x-cred", "forged", "X-Kept", "kept");
         String head = write(request, "acme", false, false, "1.2.3.4", false);
-        assertThat(head).startsWith("GET /x HTTP/1.1\r\nX-Kept: kept\r\nX-Tenant-Id: acme\r\n")
+        assertThat(head).startsWith("GET /x HTTP/1.1\r\nX-Kept: kept\r\nX-Request-Id: rid-1\r\nX-Tenant-Id: acme\r\n")
                 .contains("X-Forwarded-Proto: http\r\n", "X-Forwarded-Host: h\r\n", "X-Cred: c\r\n")
                 .doesNotContain("forged", "Keep-Alive", "Proxy-", "TE:", "Trailer", "Upgrade", "HTTP2", "Expect", "api-key");
     }
@@ -77,7 +77,7 @@ class RequestHeadWriterTest {
                 "Content-Length", "5", "Connection", "Content-Length, Host, X-Drop", "Connection", "x-forwarded-for , Via",
                 "X-Forwarded-For", "10.0.0.1", "Via", "1.0 corp", "X-Kept", "k");
         String head = write(request, "acme", false, false, "10.1.1.1", true);
-        assertThat(head).isEqualTo("POST /x HTTP/1.1\r\nContent-Length: 5\r\nX-Kept: k\r\nX-Tenant-Id: acme\r\n"
+        assertThat(head).isEqualTo("POST /x HTTP/1.1\r\nContent-Length: 5\r\nX-Kept: k\r\nX-Request-Id: rid-1\r\nX-Tenant-Id: acme\r\n"
                 + "X-Forwarded-For: 10.1.1.1\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: h\r\nvia: 1.1 quotagate\r\n"
                 + "host: api.vendor.example\r\nX-Cred: c\r\n\r\n");
     }
@@ -88,7 +88,7 @@ class RequestHeadWriterTest {
                 "Connection", "authorization");
         assertThat(write(listed, null, false, false, "p", false)).doesNotContain("Authorization", "Connection");
         HttpRequest close = request(HttpVersion.HTTP_1_1, "GET", "/x", "Host", "h", "Connection", "close", "X-Kept", "k");
-        assertThat(write(close, null, false, false, "p", false)).startsWith("GET /x HTTP/1.1\r\nX-Kept: k\r\nX-Forwarded-For: p\r\n");
+        assertThat(write(close, null, false, false, "p", false)).startsWith("GET /x HTTP/1.1\r\nX-Kept: k\r\nX-Request-Id: rid-1\r\nX-Forwarded-For: p\r\n");
     }
 
     @Test
@@ -96,7 +96,7 @@ class RequestHeadWriterTest {
         HttpRequest request = request(HttpVersion.HTTP_1_0, "POST", "/x", "Transfer-Encoding", "chunked",
                 "Expect", "100-continue");
         String head = write(request, null, true, true, "::1", false);
-        assertThat(head).startsWith("POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\nX-Forwarded-For: ::1\r\n")
+        assertThat(head).startsWith("POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\nX-Request-Id: rid-1\r\nX-Forwarded-For: ::1\r\n")
                 .doesNotContain("Expect", "X-Forwarded-Host");
         assertThat(head.split("(?i)transfer-encoding", -1)).hasSize(2);
     }
@@ -113,7 +113,8 @@ class RequestHeadWriterTest {
 
     private static String write(RequestHeadWriter writer, HttpRequest request, String tenant, boolean keyInAuthorization,
                                 boolean chunked, String peer, boolean tls) {
-        ByteBuf buf = writer.write(UnpooledByteBufAllocator.DEFAULT.buffer(), request, tenant, info(keyInAuthorization, chunked), peer, tls);
+        ByteBuf buf = writer.write(UnpooledByteBufAllocator.DEFAULT.buffer(), request, tenant, info(keyInAuthorization, chunked), peer, tls,
+                "rid-1");
         try {
             return buf.toString(StandardCharsets.ISO_8859_1);
         } finally {

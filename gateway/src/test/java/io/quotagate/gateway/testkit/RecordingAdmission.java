@@ -91,9 +91,10 @@ public final class RecordingAdmission implements Admission {
     }
 
     @Override
-    public synchronized void settle(Decision.Admitted admitted, UpstreamOutcome outcome) {
+    public synchronized int settle(Decision.Admitted admitted, UpstreamOutcome outcome) {
         settlements.add(new Settlement(admitted, outcome));
         notifyAll();
+        return 0;
     }
 
     public synchronized List<AdmissionRequest> admitCalls() {

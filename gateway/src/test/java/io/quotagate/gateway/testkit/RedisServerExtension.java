@@ -20,8 +20,9 @@ import org.testcontainers.containers.GenericContainer;
  * A real Redis for one test class: a Testcontainers {@code redis:7} container when Docker is available, otherwise
  * a local {@code redis-server} process on a free port (no persistence, its own temporary directory). Register it
  * with {@code @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();}.
- * {@link #pause()} / {@link #resume()} freeze the server (SIGSTOP/SIGCONT) to simulate a store that stops answering;
- * they skip the test on a container.
+ * {@link #pause()} / {@link #resume()} freeze the server (SIGSTOP/SIGCONT) to simulate a store that stops answering,
+ * {@link #stop()} / {@link #restart()} take it away and bring it back on the same port; they skip the test on a
+ * container.
  */
 public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
 
@@ -50,7 +51,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         if (container != null) {
             container.stop();
         }
-        if (process != null) {
+        if (process != null && process.isAlive()) {
             signal("CONT");
             process.destroy();
             try {
@@ -119,6 +120,26 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         signal("CONT");
     }
 
+    /** Stops the server process (a store that is gone: connections refused) until {@link #restart()}. */
+    public void stop() {
+        Assumptions.assumeTrue(process != null, "stop() needs a local redis-server process, not a container");
+        signal("CONT");
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts the server again on the same port, empty (no persistence). */
+    public void restart() throws IOException, InterruptedException {
+        Assumptions.assumeTrue(process != null, "restart() needs a local redis-server process, not a container");
+        launch();
+    }
+
     private static boolean dockerAvailable() {
         try {
             return DockerClientFactory.instance().isDockerAvailable();
@@ -138,6 +159,10 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         dir = Files.createTempDirectory("qg-redis");
         host = "127.0.0.1";
         port = freePort();
+        launch();
+    }
+
+    private void launch() throws IOException, InterruptedException {
         process = new ProcessBuilder(redisServer(), "--port", String.valueOf(port), "--bind", host, "--save", "",
                 "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();

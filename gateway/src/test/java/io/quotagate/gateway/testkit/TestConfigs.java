@@ -1,5 +1,6 @@
 package io.quotagate.gateway.testkit;
 
+import io.quotagate.gateway.config.AccessLogConfig;
 import io.quotagate.gateway.config.AdminConfig;
 import io.quotagate.gateway.config.Catalog;
 import io.quotagate.gateway.config.Defaults;
@@ -7,6 +8,7 @@ import io.quotagate.gateway.config.EventsConfig;
 import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.config.GroupConfig;
 import io.quotagate.gateway.config.MetricsConfig;
+
 import io.quotagate.gateway.config.OnError;
 import io.quotagate.gateway.config.QuotaApiConfig;
 import io.quotagate.gateway.config.RefundPolicy;
@@ -14,6 +16,7 @@ import io.quotagate.gateway.config.RouteConfig;
 import io.quotagate.gateway.config.RouteConfig.TemplateAction;
 import io.quotagate.gateway.config.ServerConfig;
 import io.quotagate.gateway.config.Span;
+import io.quotagate.gateway.config.StatusConfig;
 import io.quotagate.gateway.config.StoreConfig;
 import io.quotagate.gateway.config.TlsConfig;
 import io.quotagate.gateway.config.UpstreamConfig;
@@ -212,9 +215,9 @@ public final class TestConfigs {
             Catalog catalog = new Catalog("CNY", new TreeMap<>(Map.of(1000L, new BigDecimal("400"))), List.of(
                     new Catalog.QpsTier(null, new BigDecimal("140"), new BigDecimal("3600"))),
                     new TreeMap<>(Map.of(100L, new BigDecimal("400"))));
-            return new GatewayConfig(server, new AdminConfig("127.0.0.1", 0, "test-admin-token"), up,
+            return new GatewayConfig(server, new AdminConfig("127.0.0.1", 0, "test-admin-token"), StatusConfig.OFF, up,
                     new StoreConfig(StoreConfig.Type.MEMORY, null, OnError.REJECT), defaults, groups, Map.of(), catalog,
-                    new MetricsConfig(true), quotaApi, EventsConfig.OFF, "TestConfigs", "0");
+                    new MetricsConfig(true), quotaApi, EventsConfig.OFF, AccessLogConfig.OFF, "TestConfigs", "0");
         }
     }
 
