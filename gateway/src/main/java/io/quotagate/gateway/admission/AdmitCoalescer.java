@@ -26,11 +26,24 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class AdmitCoalescer {
 
-    /** What {@link AdmitCoalescer} reports about each store call it made. */
+    /** What {@link AdmitCoalescer} reports about each store call it makes (the store metrics). */
     interface Observer {
-        void storeCall(int requests, long nanos, int inFlight);
+        /** A call is sent; returns what {@link #callEnded} gets back. */
+        long callStarted();
 
-        Observer NONE = (requests, nanos, inFlight) -> { };
+        /** That call was answered or failed; it decided {@code requests} admits. */
+        void callEnded(long started, int requests);
+
+        Observer NONE = new Observer() {
+            @Override
+            public long callStarted() {
+                return 0;
+            }
+
+            @Override
+            public void callEnded(long started, int requests) {
+            }
+        };
     }
 
     private record Pending(AdmitCommand command, CompletableFuture<AdmitResult> result) {
@@ -108,7 +121,7 @@ final class AdmitCoalescer {
 
     private void send(List<Pending> call) {
         inFlight++;
-        long started = System.nanoTime();
+        long started = observer.callStarted();
         List<AdmitCommand> commands = new ArrayList<>(call.size());
         for (Pending p : call) {
             commands.add(p.command());
@@ -136,7 +149,7 @@ final class AdmitCoalescer {
 
     private void returned(List<Pending> call, List<AdmitResult> results, Throwable error, long started) {
         inFlight--;
-        observer.storeCall(call.size(), System.nanoTime() - started, inFlight);
+        observer.callEnded(started, call.size());
         for (int i = 0; i < call.size(); i++) {
             if (error == null) {
                 call.get(i).result().complete(results.get(i));

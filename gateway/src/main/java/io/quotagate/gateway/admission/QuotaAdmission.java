@@ -68,7 +68,17 @@ public final class QuotaAdmission implements Admission {
                           GatewayMetrics metrics, InstantSource clock, int maxStoreCallsInFlight) {
         this.maxStoreCallsInFlight = maxStoreCallsInFlight;
         this.coalesce = maxStoreCallsInFlight > 0;
-        this.coalescerObserver = AdmitCoalescer.Observer.NONE;
+        this.coalescerObserver = new AdmitCoalescer.Observer() {
+            @Override
+            public long callStarted() {
+                return metrics.storeCallStarted();
+            }
+
+            @Override
+            public void callEnded(long started, int requests) {
+                metrics.storeCallEnded("admit", started, requests);
+            }
+        };
         KnownDenials denials = new KnownDenials();
         this.knownDenials = coalesce && store.subscribeToChanges(denials::changed) ? denials : null;
         this.configs = configs;
