@@ -18,7 +18,7 @@ final class ListenerReader {
 
     static ServerConfig server(ConfigMap root) throws ConfigException {
         ConfigMap m = root.section("server", "bind", "port", "max_body", "tls", "idle_timeout", "header_timeout",
-                "shutdown_timeout", "max_initial_line", "max_header_size", "io_threads");
+                "shutdown_timeout", "max_initial_line", "max_header_size", "io_threads", "underscores_in_headers");
         return new ServerConfig(
                 bind(m, "0.0.0.0"),
                 m.integer("port", 8080, 0, 65535),
@@ -29,7 +29,9 @@ final class ListenerReader {
                 m.durationOrZero("shutdown_timeout", Duration.ofSeconds(30)),
                 (int) m.size("max_initial_line", 8 * Sizes.KB, 1, Sizes.MB),
                 (int) m.size("max_header_size", 16 * Sizes.KB, 1, Sizes.MB),
-                m.integer("io_threads", 0, 0, 1024));
+                m.integer("io_threads", 0, 0, 1024),
+                "forward".equals(m.choice("underscores_in_headers", "drop", "drop", "forward"))
+                        ? UnderscoresInHeaders.FORWARD : UnderscoresInHeaders.DROP);
     }
 
     static AdminConfig admin(ConfigMap root, ServerConfig server) throws ConfigException {

@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param maxInitialLineLength longer request lines get 414
  * @param maxHeaderSize        larger header sections get 431
  * @param ioThreads            event loop threads; 0 means one per core
+ * @param underscoresInHeaders what happens to client headers whose names contain {@code _}
  */
 public record ServerConfig(
         String bind,
@@ -24,5 +25,6 @@ public record ServerConfig(
         Duration shutdownTimeout,
         int maxInitialLineLength,
         int maxHeaderSize,
-        int ioThreads) {
+        int ioThreads,
+        UnderscoresInHeaders underscoresInHeaders) {
 }

@@ -33,6 +33,8 @@ final class RestartOnlySettings {
         compare(changed, "server.shutdown_timeout", before.server().shutdownTimeout(), after.server().shutdownTimeout());
         compare(changed, "server.max_initial_line", before.server().maxInitialLineLength(), after.server().maxInitialLineLength());
         compare(changed, "server.max_header_size", before.server().maxHeaderSize(), after.server().maxHeaderSize());
+        compare(changed, "server.underscores_in_headers", before.server().underscoresInHeaders(),
+                after.server().underscoresInHeaders());
         compare(changed, "upstream.url", before.upstream().url(), after.upstream().url());
         compare(changed, "upstream.connect_timeout", before.upstream().connectTimeout(), after.upstream().connectTimeout());
         compare(changed, "upstream.response_timeout", before.upstream().responseTimeout(), after.upstream().responseTimeout());

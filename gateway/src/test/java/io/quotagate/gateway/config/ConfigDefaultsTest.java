@@ -41,6 +41,13 @@ class ConfigDefaultsTest {
         assertThat(server.maxInitialLineLength()).isEqualTo(8192);
         assertThat(server.maxHeaderSize()).isEqualTo(16384);
         assertThat(server.ioThreads()).isZero();
+        assertThat(server.underscoresInHeaders()).isEqualTo(UnderscoresInHeaders.DROP);
+    }
+
+    @Test
+    void underscoresInHeadersCanBeForwarded() throws ConfigException {
+        GatewayConfig config = ConfigLoader.parse("server:\n  underscores_in_headers: forward\n" + MINIMAL, "u.yaml", Map.of());
+        assertThat(config.server().underscoresInHeaders()).isEqualTo(UnderscoresInHeaders.FORWARD);
     }
 
     @Test

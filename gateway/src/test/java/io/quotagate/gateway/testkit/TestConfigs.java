@@ -14,6 +14,7 @@ import io.quotagate.gateway.config.ServerConfig;
 import io.quotagate.gateway.config.Span;
 import io.quotagate.gateway.config.StoreConfig;
 import io.quotagate.gateway.config.TlsConfig;
+import io.quotagate.gateway.config.UnderscoresInHeaders;
 import io.quotagate.gateway.config.UpstreamConfig;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -59,6 +60,7 @@ public final class TestConfigs {
         private int maxInitialLineLength = 4096;
         private int maxHeaderSize = 8192;
         private int ioThreads = 2;
+        private UnderscoresInHeaders underscoresInHeaders = UnderscoresInHeaders.DROP;
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration responseTimeout = Duration.ofSeconds(10);
         private final Map<String, String> upstreamHeaders = new LinkedHashMap<>();
@@ -116,6 +118,11 @@ public final class TestConfigs {
             return this;
         }
 
+        public Builder underscoresInHeaders(UnderscoresInHeaders u) {
+            this.underscoresInHeaders = u;
+            return this;
+        }
+
         public Builder ioThreads(int n) {
             this.ioThreads = n;
             return this;
@@ -160,7 +167,7 @@ public final class TestConfigs {
 
         public GatewayConfig build() {
             ServerConfig server = new ServerConfig("127.0.0.1", port, maxBody, tls, idleTimeout, headerTimeout,
-                    shutdownTimeout, maxInitialLineLength, maxHeaderSize, ioThreads);
+                    shutdownTimeout, maxInitialLineLength, maxHeaderSize, ioThreads, underscoresInHeaders);
             UpstreamConfig up = new UpstreamConfig(upstream, connectTimeout, responseTimeout, upstreamHeaders,
                     maxConnections, poolIdleTimeout);
             Defaults defaults = new Defaults(200, 20, new Span(365, ChronoUnit.DAYS), new Span(1, ChronoUnit.YEARS),
