@@ -18,9 +18,8 @@ final class FramingLookAlikes {
     }
 
     /**
-     * The framing field the name {@code b[start, end)} resembles ("Content-Length" or "Transfer-Encoding"), or null.
-     * The caller has already ruled out the real names; for them this would answer too. Most names leave at their
-     * first letter.
+     * The framing field the name {@code b[start, end)} resembles ("Content-Length" or "Transfer-Encoding"), or null
+     * (also for the real names, in any case). Most names leave at their first letter.
      */
     static String of(byte[] b, int start, int end) {
         byte[] target = null;
@@ -45,6 +44,7 @@ final class FramingLookAlikes {
         if (target == null || t != target.length) {
             return null;
         }
-        return target == CONTENT_LENGTH ? "Content-Length" : "Transfer-Encoding";
+        String real = target == CONTENT_LENGTH ? "Content-Length" : "Transfer-Encoding";
+        return end - start == real.length() && b[start + real.indexOf('-')] == '-' ? null : real;
     }
 }

@@ -51,8 +51,19 @@ class FieldNameRulesTest {
     @ParameterizedTest(name = "{0} -> {1}")
     @MethodSource("names")
     void lookAlikeTable(String name, String resembles) {
-        byte[] b = name.getBytes(StandardCharsets.US_ASCII);
-        assertThat(FramingLookAlikes.of(b, 0, b.length)).isEqualTo(resembles);
+        assertThat(lookAlike(name)).isEqualTo(resembles);
+    }
+
+    @Test
+    void theRealNamesInAnyCaseAreNotLookAlikes() {
+        for (String name : new String[] {"Content-Length", "content-length", "CONTENT-LENGTH", "Transfer-Encoding", "transfer-ENCODING"}) {
+            assertThat(lookAlike(name)).as(name).isNull();
+        }
+    }
+
+    private static String lookAlike(String name) {
+        byte[] b = ("x:" + name + ":").getBytes(StandardCharsets.US_ASCII); // an offset into a larger array, as in a head
+        return FramingLookAlikes.of(b, 2, b.length - 1);
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
