@@ -20,7 +20,8 @@ import java.util.function.Predicate;
  * <p>Left out of the client's fields: hop-by-hop fields (RFC 9110 §7.6.1) and every field named in
  * {@code Connection} except the framing and Host fields, {@code Expect} (the proxy answers 100-continue itself),
  * the API key ({@code X-Api-Key}; {@code Authorization} when the key came from it), {@code X-Tenant-Id},
- * {@code X-Forwarded-Proto/-Host}, {@code Host} and the configured upstream headers. Added after the client's
+ * {@code X-Forwarded-Proto/-Host}, {@code Host}, the configured upstream headers, and any name that becomes one of
+ * these when its {@code _} are read as {@code -} (see {@link FieldRules}). Added after the client's
  * fields, in this order: {@code Transfer-Encoding: chunked} for a chunked body, {@code X-Tenant-Id},
  * {@code X-Forwarded-For} and {@code Via} (appended to the client's values, on one line),
  * {@code X-Forwarded-Proto}, {@code X-Forwarded-Host} (the client's Host), {@code Host} of the upstream URL and
