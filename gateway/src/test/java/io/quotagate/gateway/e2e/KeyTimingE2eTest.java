@@ -35,8 +35,8 @@ class KeyTimingE2eTest {
     static final RedisServerExtension REDIS = new RedisServerExtension();
 
     /** Rounds of one request per kind; a few hundred keep the run near a second (more: -Dquotagate.keyTiming.rounds). */
-    private static final int ROUNDS = Integer.getInteger("quotagate.keyTiming.rounds", 300);
-    private static final int WARM_UP = 50;
+    private static final int ROUNDS = Integer.getInteger("quotagate.keyTiming.rounds", 200);
+    private static final int WARM_UP = 30;
 
     @TempDir
     static Path dir;
