@@ -9,6 +9,7 @@ import io.quotagate.gateway.testkit.RawHttpClient.RawResponse;
 import io.quotagate.gateway.testkit.RecordingUpstream;
 import io.quotagate.gateway.testkit.RedisServerExtension;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -51,7 +52,9 @@ class KeyTimingE2eTest {
         upstream = RecordingUpstream.start();
         accounts = new Accounts(REDIS.uri());
         replicas = new Replicas();
-        gateway = replicas.start(E2eConfig.of(upstream.url().toString(), REDIS.uri()).writeTo(dir.resolve("quotagate.yaml")));
+        // A generous store timeout: on a loaded machine a slow admit would be a 503, which says nothing about keys.
+        gateway = replicas.start(E2eConfig.of(upstream.url().toString(), REDIS.uri())
+                .redisTimeout(Duration.ofSeconds(2), 2).writeTo(dir.resolve("quotagate.yaml")));
     }
 
     @AfterAll
@@ -76,6 +79,7 @@ class KeyTimingE2eTest {
         Map<String, long[]> nanos = new LinkedHashMap<>();
         keys.keySet().forEach(kind -> nanos.put(kind, new long[ROUNDS]));
         String body = null;
+        int retried = 0;
         List<String> order = new ArrayList<>(keys.keySet());
         try (RawHttpClient client = RawHttpClient.connect(gateway.port())) {
             for (int round = -WARM_UP; round < ROUNDS; round++) {
@@ -83,9 +87,15 @@ class KeyTimingE2eTest {
                 for (String kind : order) {
                     String request = "POST /v1/portrait/generate HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer "
                             + keys.get(kind) + "\r\nContent-Length: 0\r\n\r\n";
-                    long start = System.nanoTime();
-                    RawResponse reply = client.send(request).readResponse();
+                    long start;
+                    RawResponse reply;
+                    int storeBusy = 0;
+                    do { // a store that timed out (503, counted) is asked again: its answer is not the key's
+                        start = System.nanoTime();
+                        reply = client.send(request).readResponse();
+                    } while (reply.status() == 503 && ++storeBusy < 5);
                     long took = System.nanoTime() - start;
+                    retried += storeBusy;
                     assertThat(reply.status()).as(kind).isEqualTo(401);
                     body = body == null ? reply.bodyText() : body;
                     assertThat(reply.bodyText()).as(kind).isEqualTo(body);
@@ -95,7 +105,8 @@ class KeyTimingE2eTest {
                 }
             }
         }
-        StringBuilder report = new StringBuilder("401 latency by key kind (" + ROUNDS + " interleaved rounds, µs):\n");
+        StringBuilder report = new StringBuilder("401 latency by key kind (" + ROUNDS + " interleaved rounds, µs; "
+                + retried + " request(s) asked again after a 503 from a slow store):\n");
         nanos.forEach((kind, samples) -> {
             Arrays.sort(samples);
             report.append(String.format("  %-30s median %6.1f  p90 %6.1f%n", kind,
