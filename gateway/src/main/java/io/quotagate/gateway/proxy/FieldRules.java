@@ -29,6 +29,8 @@ final class FieldRules {
     static final byte HOST = 5;
     /** Dropped when the API key came from it. */
     static final byte AUTHORIZATION = 6;
+    /** Kept, written as the decimal the decoder read (no leading zeros). */
+    static final byte CONTENT_LENGTH = 7;
 
     /** The proxy answers 100-continue; the key and the identity headers are the gateway's to set. */
     private static final AsciiString[] GATEWAY_OWNED = {
@@ -58,6 +60,7 @@ final class FieldRules {
         put(HttpHeaderNames.VIA, VIA);
         put(HttpHeaderNames.HOST, HOST);
         put(HttpHeaderNames.AUTHORIZATION, AUTHORIZATION);
+        put(HttpHeaderNames.CONTENT_LENGTH, CONTENT_LENGTH);
         for (String name : configured) {
             put(new AsciiString(name), DROP); // after the others: a configured Authorization is always replaced
         }

@@ -103,6 +103,7 @@ final class RequestHeadWriter {
             }
             switch (rules.of(name)) {
                 case FieldRules.KEEP -> writeField(buf, name, field.getValue());
+                case FieldRules.CONTENT_LENGTH -> writeField(buf, name, withoutLeadingZeros(field.getValue()));
                 case FieldRules.AUTHORIZATION -> {
                     if (!keyInAuthorization) {
                         writeField(buf, name, field.getValue());
@@ -150,6 +151,18 @@ final class RequestHeadWriter {
         buf.writeShort(COLON_SP);
         ByteBufUtil.writeAscii(buf, value); // ISO-8859-1 as decoded: obs-text bytes pass unchanged
         buf.writeShort(CRLF);
+    }
+
+    /**
+     * A Content-Length value (digits only: the decoder checked it) without leading zeros: {@code 011} is eleven here
+     * and to RFC 9110, nine to a parser that reads it as octal. Found by {@code StrictRequestDecoderPropertyTest}.
+     */
+    private static CharSequence withoutLeadingZeros(CharSequence digits) {
+        int i = 0;
+        while (i < digits.length() - 1 && digits.charAt(i) == '0') {
+            i++;
+        }
+        return i == 0 ? digits : digits.subSequence(i, digits.length());
     }
 
     /** Joins the values of a repeated list field with ", " (RFC 9110 §5.3). */

@@ -116,6 +116,14 @@ class RequestHeadWriterTest {
     }
 
     @Test
+    void contentLengthIsWrittenWithoutLeadingZerosInItsPlace() {
+        HttpRequest request = request(HttpVersion.HTTP_1_1, "POST", "/x", "Host", "h", "content-length", "011", "X-A", "a");
+        assertThat(write(request, null, false, false, "p", false)).startsWith("POST /x HTTP/1.1\r\ncontent-length: 11\r\nX-A: a\r\n");
+        HttpRequest zero = request(HttpVersion.HTTP_1_1, "POST", "/x", "Host", "h", "Content-Length", "000");
+        assertThat(write(zero, null, false, false, "p", false)).startsWith("POST /x HTTP/1.1\r\nContent-Length: 0\r\n");
+    }
+
+    @Test
     void obsTextInValuesPassesUnchanged() {
         HttpRequest request = request(HttpVersion.HTTP_1_1, "GET", "/x", "Host", "h", "X-Name", "caf\u00e9");
         assertThat(write(request, null, false, false, "p", false)).contains("X-Name: caf\u00e9\r\n");
