@@ -22,7 +22,7 @@ final class ListenerReader {
     static ServerConfig server(ConfigMap root) throws ConfigException {
         ConfigMap m = root.section("server", "bind", "port", "max_body", "tls", "idle_timeout", "header_timeout",
                 "shutdown_timeout", "max_initial_line", "max_header_size", "io_threads", "body_timeout", "write_idle",
-                "body_buffer", "max_connections", "max_connections_per_address");
+                "body_buffer", "max_connections", "max_connections_per_address", "underscores_in_headers");
         return new ServerConfig(
                 bind(m, "0.0.0.0"),
                 m.integer("port", 8080, 0, 65535),
@@ -38,7 +38,9 @@ final class ListenerReader {
                 m.duration("write_idle", Duration.ofSeconds(60)),
                 m.size("body_buffer", 16 * Sizes.KB, 0, 16 * Sizes.MB),
                 m.integer("max_connections", 10_000, 1, 1_000_000),
-                m.integer("max_connections_per_address", 1_000, 0, 1_000_000));
+                m.integer("max_connections_per_address", 1_000, 0, 1_000_000),
+                "forward".equals(m.choice("underscores_in_headers", "drop", "drop", "forward"))
+                        ? UnderscoresInHeaders.FORWARD : UnderscoresInHeaders.DROP);
     }
 
     static AdminConfig admin(ConfigMap root, ServerConfig server) throws ConfigException {

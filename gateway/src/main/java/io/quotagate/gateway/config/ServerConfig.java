@@ -21,6 +21,7 @@ import java.time.Duration;
  *                             connection is taken (0: bodies stream at once)
  * @param maxConnections       open client connections, at most, for the whole listener
  * @param maxConnectionsPerAddress open client connections, at most, from one client IP address (0: no cap)
+ * @param underscoresInHeaders what happens to client headers whose names contain {@code _}
  */
 public record ServerConfig(
         String bind,
@@ -37,5 +38,6 @@ public record ServerConfig(
         Duration writeIdle,
         long bodyBuffer,
         int maxConnections,
-        int maxConnectionsPerAddress) {
+        int maxConnectionsPerAddress,
+        UnderscoresInHeaders underscoresInHeaders) {
 }

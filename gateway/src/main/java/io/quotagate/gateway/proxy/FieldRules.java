@@ -10,7 +10,11 @@ import java.util.List;
 /**
  * What {@link RequestHeadWriter} does with each client field, by name (case-insensitive). A lookup compares a
  * name only with the known names of the same length, which for a typical head is one compare or none: cheaper
- * than asking a header map for each of the ~20 names. Immutable after construction; shared by every connection.
+ * than asking a header map for each of the ~20 names. A name with {@code _} that would become a known name if
+ * {@code _} were {@code -} ({@code X_Tenant_Id}, {@code X_Api_Key}, {@code Transfer_Encoding}) is dropped: some
+ * upstream stacks make that substitution, and the proxy must not forward what they would read as a field it owns.
+ * (Such names reach here only with {@code server.underscores_in_headers: forward}.) Immutable after construction;
+ * shared by every connection.
  */
 final class FieldRules {
 
@@ -25,6 +29,8 @@ final class FieldRules {
     static final byte HOST = 5;
     /** Dropped when the API key came from it. */
     static final byte AUTHORIZATION = 6;
+    /** Kept, written as the decimal the decoder read (no leading zeros). */
+    static final byte CONTENT_LENGTH = 7;
 
     /** The proxy answers 100-continue; the key, the identity headers and the request id are the gateway's to set. */
     private static final AsciiString[] GATEWAY_OWNED = {
@@ -54,6 +60,7 @@ final class FieldRules {
         put(HttpHeaderNames.VIA, VIA);
         put(HttpHeaderNames.HOST, HOST);
         put(HttpHeaderNames.AUTHORIZATION, AUTHORIZATION);
+        put(HttpHeaderNames.CONTENT_LENGTH, CONTENT_LENGTH);
         for (String name : configured) {
             put(new AsciiString(name), DROP); // after the others: a configured Authorization is always replaced
         }
@@ -71,6 +78,11 @@ final class FieldRules {
 
     /** The rule for a field name. */
     byte of(CharSequence name) {
+        byte rule = exact(name);
+        return rule == KEEP && foldsIntoKnownName(name) ? DROP : rule;
+    }
+
+    private byte exact(CharSequence name) {
         int len = name.length();
         if (len < names.length) {
             AsciiString[] candidates = names[len];
@@ -81,6 +93,20 @@ final class FieldRules {
             }
         }
         return KEEP;
+    }
+
+    /** Whether the name has a '_' and, with each '_' read as '-', names a field that is not simply kept. */
+    private boolean foldsIntoKnownName(CharSequence name) {
+        int len = name.length();
+        if (len >= names.length || names[len].length == 0) {
+            return false; // no known name of that length: the common case ends here, without a scan
+        }
+        for (int i = 0; i < len; i++) {
+            if (name.charAt(i) == '_') {
+                return exact(name.toString().replace('_', '-')) != KEEP;
+            }
+        }
+        return false;
     }
 
     /**

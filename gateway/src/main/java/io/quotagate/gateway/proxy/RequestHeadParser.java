@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
  * no obs-fold; Content-Length digits only and at most once; Transfer-Encoding only as one {@code chunked}, never
  * with Content-Length, never on HTTP/1.0; exactly one Host on HTTP/1.1 (at most one on 1.0), a plain authority.
  * The target's path must also pass {@link PathCheck} (no dot segments, encoded slashes, backslashes or NULs).
+ * A name that only looks like Content-Length or Transfer-Encoding ({@link FramingLookAlikes}) is refused; a name
+ * with an underscore is left out of the headers when {@code server.underscores_in_headers} is {@code drop}.
  * A refusal throws {@link RejectedRequestException} (400). Not thread-safe: one per decoder, reused.
  */
 final class RequestHeadParser {
@@ -51,6 +53,8 @@ final class RequestHeadParser {
         }
     }
 
+    /** Leave out fields whose names contain '_' (nginx's default): some upstreams read '_' as '-'. */
+    private final boolean dropUnderscoreNames;
     private byte[] b;
     /** The method once the request line parsed (a failed head still reports it: a HEAD's 400 has no body). */
     HttpMethod method;
@@ -63,6 +67,12 @@ final class RequestHeadParser {
     private int colon;
     private int vs;
     private int ve;
+    /** Whether the name of the field line last parsed contains '_'. */
+    private boolean underscore;
+
+    RequestHeadParser(boolean dropUnderscoreNames) {
+        this.dropUnderscoreNames = dropUnderscoreNames;
+    }
 
     /**
      * Parses {@code head[0, length)}: a request line, field lines and the empty line, with no leading empty lines.
@@ -82,9 +92,10 @@ final class RequestHeadParser {
         while (b[p] != '\r' || b[p + 1] != '\n') {
             int ls = p;
             p = field(ls);
-            String value = new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1);
-            headers.add(name(ls, colon), value);
             int len = colon - ls;
+            if (!underscore || !dropUnderscoreNames) {
+                headers.add(name(ls, colon), new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1));
+            }
             if (len == HOST.length && equalsLowerCase(ls, HOST)) {
                 if (++hosts > 1) {
                     throw bad("more than one Host header");
@@ -99,6 +110,8 @@ final class RequestHeadParser {
                     throw bad("unsupported Transfer-Encoding (only a single chunked coding is accepted)");
                 }
                 transferEncoding = true;
+            } else {
+                refuseLookAlike(ls);
             }
         }
         if (hosts == 0 && version == HttpVersion.HTTP_1_1) {
@@ -172,9 +185,12 @@ final class RequestHeadParser {
         if (ResponseFields.isWhitespace(b[p])) {
             throw bad("obs-fold (folded header line) is not allowed");
         }
+        boolean underscoreSeen = false;
         while (ResponseFields.isTchar(b[p])) {
+            underscoreSeen |= b[p] == '_';
             p++;
         }
+        underscore = underscoreSeen;
         if (b[p] != ':') {
             throw bad(ResponseFields.isWhitespace(b[p]) ? "whitespace before colon"
                     : b[p] == '\n' || b[p] == '\r' ? "header line without colon" : "invalid header name");
@@ -199,6 +215,27 @@ final class RequestHeadParser {
         }
         ve = end;
         return p + 2;
+    }
+
+    /**
+     * Whether a trailer field, just checked by {@link #field(byte[], int)}, is kept: false for a name with an
+     * underscore when those are dropped; a framing look-alike is refused, as in a head.
+     */
+    boolean keepTrailer(int ls) {
+        int len = colon - ls;
+        boolean framing = len == CONTENT_LENGTH.length && equalsLowerCase(ls, CONTENT_LENGTH)
+                || len == TRANSFER_ENCODING.length && equalsLowerCase(ls, TRANSFER_ENCODING);
+        if (!framing) {
+            refuseLookAlike(ls);
+        }
+        return !underscore || !dropUnderscoreNames;
+    }
+
+    private void refuseLookAlike(int ls) {
+        String framing = FramingLookAlikes.of(b, ls, colon);
+        if (framing != null) {
+            throw bad("header name that looks like " + framing + " (only the exact name is accepted)");
+        }
     }
 
     /** The name of the field line last checked, as received. */

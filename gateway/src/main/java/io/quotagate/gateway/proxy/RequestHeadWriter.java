@@ -20,8 +20,9 @@ import java.util.function.Predicate;
  * <p>Left out of the client's fields: hop-by-hop fields (RFC 9110 §7.6.1) and every field named in
  * {@code Connection} except the framing and Host fields, {@code Expect} (the proxy answers 100-continue itself),
  * the API key ({@code X-Api-Key}; {@code Authorization} when the key came from it), {@code X-Tenant-Id},
- * {@code X-Forwarded-Proto/-Host}, {@code X-Request-Id}, {@code Host} and the configured upstream headers. Added after
- * the client's fields, in this order: {@code Transfer-Encoding: chunked} for a chunked body, {@code X-Request-Id},
+ * {@code X-Forwarded-Proto/-Host}, {@code X-Request-Id}, {@code Host}, the configured upstream headers, and any name
+ * that becomes one of these when its {@code _} are read as {@code -} (see {@link FieldRules}). Added after the
+ * client's fields, in this order: {@code Transfer-Encoding: chunked} for a chunked body, {@code X-Request-Id},
  * {@code X-Tenant-Id},
  * {@code X-Forwarded-For} and {@code Via} (appended to the client's values, on one line),
  * {@code X-Forwarded-Proto}, {@code X-Forwarded-Host} (the client's Host), {@code Host} of the upstream URL and
@@ -105,6 +106,7 @@ final class RequestHeadWriter {
             }
             switch (rules.of(name)) {
                 case FieldRules.KEEP -> writeField(buf, name, field.getValue());
+                case FieldRules.CONTENT_LENGTH -> writeField(buf, name, withoutLeadingZeros(field.getValue()));
                 case FieldRules.AUTHORIZATION -> {
                     if (!keyInAuthorization) {
                         writeField(buf, name, field.getValue());
@@ -154,6 +156,18 @@ final class RequestHeadWriter {
         buf.writeShort(COLON_SP);
         ByteBufUtil.writeAscii(buf, value); // ISO-8859-1 as decoded: obs-text bytes pass unchanged
         buf.writeShort(CRLF);
+    }
+
+    /**
+     * A Content-Length value (digits only: the decoder checked it) without leading zeros: {@code 011} is eleven here
+     * and to RFC 9110, nine to a parser that reads it as octal. Found by {@code StrictRequestDecoderPropertyTest}.
+     */
+    private static CharSequence withoutLeadingZeros(CharSequence digits) {
+        int i = 0;
+        while (i < digits.length() - 1 && digits.charAt(i) == '0') {
+            i++;
+        }
+        return i == 0 ? digits : digits.subSequence(i, digits.length());
     }
 
     /** Joins the values of a repeated list field with ", " (RFC 9110 §5.3). */

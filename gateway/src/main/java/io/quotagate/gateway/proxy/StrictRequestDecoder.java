@@ -28,12 +28,13 @@ import java.util.Queue;
  * {@link DefaultHttpContent}s holding retained slices of what was read (never copied or aggregated, at most
  * {@link StrictServerCodec#MAX_CHUNK_SIZE} bytes each), and a {@link LastHttpContent} (with the trailer fields
  * of a chunked body). It replaced Netty's {@code HttpRequestDecoder} plus our own checks around it: a head is
- * found with one {@code indexOf} pass (which also enforces the 414/431 limits), copied once and parsed and
+ * found with one {@code indexOf} pass (which also enforces the line and header limits), copied once and parsed and
  * checked in one more pass by {@link RequestHeadParser}; see there and {@code docs/proxy.md} for what is refused.
  *
  * <p>A refused head is emitted as a request whose {@code decoderResult()} failed, a broken body as a failed
  * {@link LastHttpContent}; the causes are those {@link ErrorResponses#codeFor} maps ({@link RejectedRequestException},
- * {@link TooLongHttpLineException} → 414, {@link TooLongHttpHeaderException} → 431). After a failure every later
+ * {@link TooLongHttpLineException} → 414 for an over-long request target only, {@link TooLongHttpHeaderException}
+ * → 431 for field lines, trailers included; an over-long method or chunk-size line is a 400). After a failure every later
  * byte is dropped: the frontend answers the failed message in order and closes the connection. Each request's
  * method goes into the codec's queue (so the encoder knows which responses answer a HEAD).
  */
@@ -46,7 +47,7 @@ final class StrictRequestDecoder extends ByteToMessageDecoder {
     private final int maxInitialLineLength;
     private final int maxHeaderSize;
     private final Queue<HttpMethod> methods;
-    private final RequestHeadParser parser = new RequestHeadParser();
+    private final RequestHeadParser parser;
     /** The head (or a trailer line) is copied here to be parsed; grows to the largest head seen. */
     private byte[] scratch = new byte[512];
     private State state = State.HEAD;
@@ -57,10 +58,14 @@ final class StrictRequestDecoder extends ByteToMessageDecoder {
     private long remaining;
     private HttpHeaders trailers;
 
-    /** @param methods receives the method of every decoded request, in order (for the response encoder) */
-    StrictRequestDecoder(int maxInitialLineLength, int maxHeaderSize, Queue<HttpMethod> methods) {
+    /**
+     * @param methods             receives the method of every decoded request, in order (for the response encoder)
+     * @param dropUnderscoreNames leave out fields whose names contain '_' ({@code server.underscores_in_headers})
+     */
+    StrictRequestDecoder(int maxInitialLineLength, int maxHeaderSize, boolean dropUnderscoreNames, Queue<HttpMethod> methods) {
         this.maxInitialLineLength = maxInitialLineLength;
         this.maxHeaderSize = maxHeaderSize;
+        this.parser = new RequestHeadParser(dropUnderscoreNames);
         this.methods = methods;
     }
 
@@ -112,14 +117,14 @@ final class StrictRequestDecoder extends ByteToMessageDecoder {
             while (true) {
                 int lf = in.indexOf(pos, limit, (byte) '\n');
                 if (lf < 0) {
-                    checkIncompleteLine(pos == start, limit - pos);
+                    checkIncompleteLine(in, start, pos == start, limit - pos);
                     scanned = pos - start;
                     return false;
                 }
                 int length = lf - pos - (lf > pos && in.getByte(lf - 1) == '\r' ? 1 : 0);
                 if (pos == start) {
                     if (length > maxInitialLineLength) {
-                        throw new TooLongHttpLineException("An HTTP line is larger than " + maxInitialLineLength + " bytes.");
+                        throw tooLongRequestLine(in, start);
                     }
                 } else if (length == 0) {
                     emitHead(in, start, lf + 1, out);
@@ -163,14 +168,47 @@ final class StrictRequestDecoder extends ByteToMessageDecoder {
         }
     }
 
-    private void checkIncompleteLine(boolean requestLine, int pending) {
+    private void checkIncompleteLine(ByteBuf in, int start, boolean requestLine, int pending) {
         // One byte more than the limit may be the line's CR.
         if (requestLine && pending > maxInitialLineLength + 1) {
-            throw new TooLongHttpLineException("An HTTP line is larger than " + maxInitialLineLength + " bytes.");
+            throw tooLongRequestLine(in, start);
         }
         if (!requestLine) {
             checkFieldBytes(pending - 1);
         }
+    }
+
+    /**
+     * The failure for a request line over {@code maxInitialLineLength}, blaming the part the limit fell in: 414 only
+     * when a well-formed method and the start of an origin-form target used it up (a long target); otherwise the
+     * 400 the line's syntax would get (a 100 KB method, a long version, a line that is no request line at all).
+     */
+    private RuntimeException tooLongRequestLine(ByteBuf in, int start) {
+        int end = start + maxInitialLineLength; // these bytes are there: the line is longer
+        int p = start;
+        while (p < end && ResponseFields.isTchar(in.getByte(p))) {
+            p++;
+        }
+        if (p >= end - 1) {
+            return RequestHeadParser.bad("request method too long");
+        }
+        if (p == start || in.getByte(p) != ' ') {
+            return RequestHeadParser.bad("malformed request line (method)");
+        }
+        p++;
+        if (in.getByte(p) != '/') {
+            return RequestHeadParser.bad("request target must be origin-form (/path?query)");
+        }
+        byte c = 0;
+        while (p < end && (c = in.getByte(p)) > 0x20 && c < 0x7f && c != '#') {
+            p++;
+        }
+        if (p == end) {
+            return new TooLongHttpLineException("An HTTP line is larger than " + maxInitialLineLength + " bytes.");
+        }
+        return RequestHeadParser.bad(c == ' ' ? "malformed request line (version must be HTTP/1.0 or HTTP/1.1)"
+                : c == '\r' || c == '\n' ? "malformed request line (no version)"
+                : "request target must be origin-form (/path?query)");
     }
 
     private void checkFieldBytes(int pending) {
@@ -251,6 +289,9 @@ final class StrictRequestDecoder extends ByteToMessageDecoder {
         }
         in.getBytes(ls, scratch, 0, length);
         parser.field(scratch, 0);
+        if (!parser.keepTrailer(0)) {
+            return true;
+        }
         AsciiString name = parser.lastName(0);
         // Framing fields are not allowed as trailers (RFC 9110 §6.5.1); dropped, as Netty's decoder dropped them.
         if (!name.contentEqualsIgnoreCase(HttpHeaderNames.CONTENT_LENGTH)
@@ -266,14 +307,15 @@ final class StrictRequestDecoder extends ByteToMessageDecoder {
 
     /**
      * The index of the CR ending the line at the reader index, or -1 when its LF has not arrived. A line must end
-     * with CRLF and be at most {@code maxLength} bytes long without it.
+     * with CRLF and be at most {@code maxLength} bytes long without it: a longer chunk-size line is a 400 (it is not
+     * the request line: 414 would misname it), a longer trailer line a 431 (trailers are header fields).
      */
     private static int framingLine(ByteBuf in, int maxLength, boolean chunkSize) {
         int start = in.readerIndex();
         int lf = in.indexOf(start, (int) Math.min(in.writerIndex(), (long) start + maxLength + 2), (byte) '\n');
         if (lf < 0) {
             if (in.readableBytes() > maxLength + 1) {
-                throw chunkSize ? new TooLongHttpLineException("An HTTP line is larger than " + maxLength + " bytes.")
+                throw chunkSize ? RequestHeadParser.bad("chunk-size line too long (over " + maxLength + " bytes)")
                         : new TooLongHttpHeaderException("HTTP header is larger than " + maxLength + " bytes.");
             }
             return -1;

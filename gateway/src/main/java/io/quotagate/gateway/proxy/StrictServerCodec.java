@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.quotagate.gateway.config.ServerConfig;
+import io.quotagate.gateway.config.UnderscoresInHeaders;
 import java.util.ArrayDeque;
 
 /**
@@ -30,7 +31,8 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<StrictRequest
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(4);
 
     StrictServerCodec(ServerConfig server) {
-        init(new StrictRequestDecoder(server.maxInitialLineLength(), server.maxHeaderSize(), methods),
+        init(new StrictRequestDecoder(server.maxInitialLineLength(), server.maxHeaderSize(),
+                        server.underscoresInHeaders() == UnderscoresInHeaders.DROP, methods),
                 new HeadAwareEncoder());
     }
 

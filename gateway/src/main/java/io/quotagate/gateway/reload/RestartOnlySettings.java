@@ -39,6 +39,8 @@ final class RestartOnlySettings {
         compare(changed, "server.max_connections", before.server().maxConnections(), after.server().maxConnections());
         compare(changed, "server.max_connections_per_address", before.server().maxConnectionsPerAddress(),
                 after.server().maxConnectionsPerAddress());
+        compare(changed, "server.underscores_in_headers", before.server().underscoresInHeaders(),
+                after.server().underscoresInHeaders());
         compare(changed, "upstream.url", before.upstream().url(), after.upstream().url());
         compare(changed, "upstream.connect_timeout", before.upstream().connectTimeout(), after.upstream().connectTimeout());
         compare(changed, "upstream.response_timeout", before.upstream().responseTimeout(), after.upstream().responseTimeout());

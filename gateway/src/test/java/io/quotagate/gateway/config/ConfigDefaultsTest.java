@@ -47,6 +47,7 @@ class ConfigDefaultsTest {
         assertThat(server.bodyBuffer()).isEqualTo(16_384);
         assertThat(server.maxConnections()).isEqualTo(10_000);
         assertThat(server.maxConnectionsPerAddress()).isEqualTo(1_000);
+        assertThat(server.underscoresInHeaders()).isEqualTo(UnderscoresInHeaders.DROP);
     }
 
     @Test
@@ -74,6 +75,12 @@ class ConfigDefaultsTest {
         assertThat(events.lotExpiryNotice()).isEqualTo(Duration.ofDays(30));
         assertThat(events.qpsEndNotice()).isEqualTo(Duration.ofDays(30));
         assertThat(EventsConfig.Threshold.percent(10).resolve(1001)).isEqualTo(101);
+    }
+
+    @Test
+    void underscoresInHeadersCanBeForwarded() throws ConfigException {
+        GatewayConfig config = ConfigLoader.parse("server:\n  underscores_in_headers: forward\n" + MINIMAL, "u.yaml", Map.of());
+        assertThat(config.server().underscoresInHeaders()).isEqualTo(UnderscoresInHeaders.FORWARD);
     }
 
     @Test

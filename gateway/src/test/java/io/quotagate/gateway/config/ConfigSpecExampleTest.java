@@ -67,7 +67,7 @@ class ConfigSpecExampleTest {
     void listeners() {
         assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, 50L * 1024 * 1024, null,
                 Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(30), 8192, 16384, 0,
-                Duration.ofSeconds(30), Duration.ofSeconds(60), 16 * 1024, 10_000, 1_000));
+                Duration.ofSeconds(30), Duration.ofSeconds(60), 16 * 1024, 10_000, 1_000, UnderscoresInHeaders.DROP));
         assertThat(config.admin()).isEqualTo(new AdminConfig("127.0.0.1", 9090, "admin-secret"));
         assertThat(config.metrics()).isEqualTo(new MetricsConfig(true));
     }

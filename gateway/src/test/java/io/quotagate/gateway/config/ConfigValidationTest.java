@@ -125,6 +125,8 @@ class ConfigValidationTest {
                         "test.yaml:2: server.max_body: \"50 MB\" (expected: a size like 65536, 64KB, 50MB or 1GB)"),
                 of("server:\n  max_header_size: 2MB\n" + G, "test.yaml:2: server.max_header_size: 2MB (expected: <= 1MB)"),
                 of("server:\n  max_initial_line: 0\n" + G, "test.yaml:2: server.max_initial_line: 0 (expected: >= 1)"),
+                of("server:\n  underscores_in_headers: allow\n" + G,
+                        "test.yaml:2: server.underscores_in_headers: allow (expected: one of: drop, forward)"),
                 of("server:\n  idle_timeout: 10\n" + G,
                         "test.yaml:2: server.idle_timeout: 10 (expected: a duration like 200ms, 30s, 5m, 1h or 1d)"),
                 of("server:\n  header_timeout: 1y\n" + G,

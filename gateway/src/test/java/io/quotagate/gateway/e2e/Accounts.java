@@ -53,6 +53,17 @@ final class Accounts implements AutoCloseable {
         return key;
     }
 
+    /** Adds a key with this id to an existing tenant; returns the key. */
+    String addKey(String tenant, String keyId) {
+        String key = ApiKeys.generate(tenant);
+        ok(store.addKey(tenant, new KeyInfo(keyId, ApiKeys.digest(key), Instant.now(), null)));
+        return key;
+    }
+
+    void revokeKey(String tenant, String keyId) {
+        ok(store.revokeKey(tenant, keyId));
+    }
+
     /** Calls left in the tenant's usable lots, as Redis holds them now. */
     long balance(String tenant) {
         Instant now = Instant.now();

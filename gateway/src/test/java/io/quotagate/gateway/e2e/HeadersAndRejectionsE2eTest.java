@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC §3 end to end: every rejection code a client can meet before the upstream (401 without or with an unknown
- * key, in one body shape; 403 suspended; 404 unknown route, rule 11; 402 {@code qps_not_purchased}, rule 5), the
+ * SPEC §3 end to end: every rejection code a client can meet before the upstream (401 without a key or with an
+ * unknown or revoked one, in one body shape; 403 suspended; 404 unknown route, rule 11; 402 {@code qps_not_purchased}, rule 5), the
  * rate-limit headers and {@code X-Calls-Remaining} of an admitted call, and what the upstream receives: no key
  * header, and the gateway's own {@code X-Tenant-Id} whatever the client sent.
  */
@@ -58,18 +58,22 @@ class HeadersAndRejectionsE2eTest {
     }
 
     @Test
-    void keysThatAreMissingOrUnknownAre401InOneBodyShapeAndNeverForwarded() {
+    void keysThatAreMissingUnknownOrRevokedAre401InOneBodyShapeAndNeverForwarded() {
         accounts.create("known", 50, 20);
+        String revokedKey = accounts.addKey("known", "k2");
+        assertThat(http.generate(gateway.port(), revokedKey).status()).as("the key before it is revoked").isEqualTo(200);
+        accounts.revokeKey("known", "k2");
         int before = upstream.requestCount();
 
         Reply missing = http.send(gateway.port(), "POST", GENERATE);
         Reply unknownKey = http.send(gateway.port(), "POST", GENERATE, "Authorization", "Bearer " + ApiKeys.generate("known"));
         Reply unknownTenant = http.send(gateway.port(), "POST", GENERATE, "X-Api-Key", ApiKeys.generate("nobody"));
         Reply malformed = http.send(gateway.port(), "POST", GENERATE, "X-Api-Key", "not-a-key");
+        Reply revoked = http.generate(gateway.port(), revokedKey);
 
         assertThat(missing.status()).isEqualTo(401);
         assertThat(missing.errorCode()).isEqualTo("missing_api_key");
-        for (Reply invalid : List.of(unknownKey, unknownTenant, malformed)) {
+        for (Reply invalid : List.of(unknownKey, unknownTenant, malformed, revoked)) {
             assertThat(invalid.status()).isEqualTo(401);
             assertThat(invalid.errorCode()).isEqualTo("invalid_api_key");
             assertThat(invalid.header("Content-Type")).isEqualTo(missing.header("Content-Type"));
@@ -78,9 +82,15 @@ class HeadersAndRejectionsE2eTest {
                     .containsExactly("code", "message");
             assertThat(invalid.json().path("error").path("message").asText()).isNotBlank();
         }
-        // An unknown key says nothing about the tenant it names.
-        assertThat(unknownKey.body()).isEqualTo(unknownTenant.body()).isEqualTo(malformed.body());
+        // An unknown key says nothing about the tenant it names, nor a revoked key that it once was valid.
+        assertThat(unknownKey.body()).isEqualTo(unknownTenant.body()).isEqualTo(malformed.body()).isEqualTo(revoked.body());
         assertThat(upstream.requestCount()).isEqualTo(before);
+        assertThat(invalidHeaders(revoked)).isEqualTo(invalidHeaders(unknownKey));
+    }
+
+    /** The response's field names, lower case and sorted. */
+    private static List<String> invalidHeaders(Reply reply) {
+        return reply.headers().map().keySet().stream().map(String::toLowerCase).sorted().toList();
     }
 
     @Test

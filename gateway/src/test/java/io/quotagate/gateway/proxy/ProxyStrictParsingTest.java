@@ -71,6 +71,13 @@ class ProxyStrictParsingTest {
                 Arguments.of("transfer-encoding chunked, gzip", p + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n"),
                 Arguments.of("transfer-encoding xchunked", p + "Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n"),
                 Arguments.of("chunked twice", p + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                // ours (FramingLookAlikes): names some upstreams would read as framing the proxy never saw
+                Arguments.of("Content_Length", p + "Content_Length: 3\r\n\r\nabc"),
+                Arguments.of("Transfer_Encoding", p + "Transfer_Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                Arguments.of("Transfer---Encoding", p + "Transfer---Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                Arguments.of("ContentLength beside Content-Length", p + "Content-Length: 0\r\nContentLength: 3\r\n\r\nabc"),
+                // ours: a line over max_initial_line that is not a long target
+                Arguments.of("100 KB method", "G".repeat(100 * 1024) + " /test/x HTTP/1.1\r\nHost: h\r\n\r\n"),
                 // ours: any coding besides one plain chunked
                 Arguments.of("transfer-encoding gzip, chunked", p + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
                 // Netty (useRfc9112TransferEncoding): TE on HTTP/1.0
@@ -138,7 +145,9 @@ class ProxyStrictParsingTest {
         return Stream.of(
                 Arguments.of("bad chunk size", p + "zz\r\nabc\r\n0\r\n\r\n"),
                 Arguments.of("chunk without CRLF", p + "3\r\nabcXX0\r\n\r\n"),
-                Arguments.of("bad chunk size after a good chunk", p + "3\r\nabc\r\n-1\r\n"));
+                Arguments.of("bad chunk size after a good chunk", p + "3\r\nabc\r\n-1\r\n"),
+                Arguments.of("chunk-size line over the limit", p + "3;" + "e".repeat(10_000) + "\r\nabc\r\n0\r\n\r\n"),
+                Arguments.of("look-alike trailer", p + "3\r\nabc\r\n0\r\nTransfer_Encoding: chunked\r\n\r\n"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -186,6 +195,18 @@ class ProxyStrictParsingTest {
         assertThat(response.status()).isEqualTo(414);
         assertThat(response.bodyText()).contains("\"code\":\"bad_request\"");
         assertNothingForwarded();
+    }
+
+    @Test
+    void headersWithUnderscoresAreNotForwardedByDefault() {
+        try (RawHttpClient client = gateway.connect()) {
+            client.send("GET /test/ok HTTP/1.1\r\nHost: h\r\nX_Tenant_Id: forged\r\nMy_Field: 1\r\nX-Kept: k\r\n\r\n");
+            assertThat(client.readResponse().status()).isEqualTo(200);
+        }
+        RecordedRequest received = upstream.awaitRequests(requestsBefore + 1, Duration.ofSeconds(5)).get(requestsBefore);
+        assertThat(received.header("X-Kept")).isEqualTo("k");
+        assertThat(received.headers().names()).noneMatch(name -> name.contains("_"));
+        assertThat(received.header("X-Tenant-Id")).isNotEqualTo("forged");
     }
 
     @Test

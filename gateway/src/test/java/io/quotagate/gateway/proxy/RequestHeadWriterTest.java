@@ -102,6 +102,28 @@ class RequestHeadWriterTest {
     }
 
     @Test
+    void underscoreNamesThatFoldIntoAGatewayOwnedOrHopByHopNameAreLeftOutTheRestPass() {
+        // Reaches the writer only with server.underscores_in_headers: forward (the decoder drops them by default).
+        HttpRequest request = request(HttpVersion.HTTP_1_1, "GET", "/x", "Host", "h", "X_Tenant_Id", "forged",
+                "x_api_key", "k", "X_Forwarded_Host", "forged", "Keep_Alive", "timeout=5", "X_Cred", "forged",
+                "X_Forwarded_For", "10.9.9.9", "Proxy_Authorization", "Basic eA==", "My_Field", "kept", "X-Real_Ip", "kept");
+        String head = write(request, "acme", false, false, "1.2.3.4", false);
+        assertThat(head).startsWith("GET /x HTTP/1.1\r\nMy_Field: kept\r\nX-Real_Ip: kept\r\nX-Request-Id: rid-1\r\nX-Tenant-Id: acme\r\n")
+                .contains("X-Forwarded-For: 1.2.3.4\r\n", "X-Cred: c\r\n")
+                .doesNotContain("forged", "x_api_key", "Keep_Alive", "10.9.9.9", "Proxy_");
+        assertThat(writer.trailerFilter().test("X_Tenant_Id")).isFalse();
+        assertThat(writer.trailerFilter().test("My_Field")).isTrue();
+    }
+
+    @Test
+    void contentLengthIsWrittenWithoutLeadingZerosInItsPlace() {
+        HttpRequest request = request(HttpVersion.HTTP_1_1, "POST", "/x", "Host", "h", "content-length", "011", "X-A", "a");
+        assertThat(write(request, null, false, false, "p", false)).startsWith("POST /x HTTP/1.1\r\ncontent-length: 11\r\nX-A: a\r\n");
+        HttpRequest zero = request(HttpVersion.HTTP_1_1, "POST", "/x", "Host", "h", "Content-Length", "000");
+        assertThat(write(zero, null, false, false, "p", false)).startsWith("POST /x HTTP/1.1\r\nContent-Length: 0\r\n");
+    }
+
+    @Test
     void obsTextInValuesPassesUnchanged() {
         HttpRequest request = request(HttpVersion.HTTP_1_1, "GET", "/x", "Host", "h", "X-Name", "caf\u00e9");
         assertThat(write(request, null, false, false, "p", false)).contains("X-Name: caf\u00e9\r\n");

@@ -39,7 +39,7 @@ class StrictRequestDecoderTest {
     final FedBuffers fed = new FedBuffers();
 
     private EmbeddedChannel channel() {
-        return new EmbeddedChannel(new StrictRequestDecoder(4096, 8192, methods));
+        return new EmbeddedChannel(new StrictRequestDecoder(4096, 8192, true, methods));
     }
 
     @Test
@@ -184,21 +184,74 @@ class StrictRequestDecoderTest {
 
     @Test
     void limitsGive414And431EvenBeforeTheLineEnds() {
-        EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(25, 40, methods));
+        EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(25, 40, true, methods));
         channel.writeInbound(fed.text("GET /" + "a".repeat(30)));
         assertThat(((HttpRequest) channel.readInbound()).decoderResult().cause()).isInstanceOf(TooLongHttpLineException.class);
         assertFalse(channel.finishAndReleaseAll());
 
-        channel = new EmbeddedChannel(new StrictRequestDecoder(25, 40, methods));
+        channel = new EmbeddedChannel(new StrictRequestDecoder(25, 40, true, methods));
         channel.writeInbound(fed.text("GET / HTTP/1.1\r\nHost: h\r\nX-A: " + "a".repeat(40)));
         assertThat(((HttpRequest) channel.readInbound()).decoderResult().cause()).isInstanceOf(TooLongHttpHeaderException.class);
         assertFalse(channel.finishAndReleaseAll());
 
-        channel = new EmbeddedChannel(new StrictRequestDecoder(25, 40, methods));
+        channel = new EmbeddedChannel(new StrictRequestDecoder(25, 40, true, methods));
         channel.writeInbound(fed.text("GET /123456789ab HTTP/1.1\r\nHost: h\r\nX-A: " + "a".repeat(28) + "\r\n\r\n"));
         HttpRequest exact = channel.readInbound();
         assertThat(exact.decoderResult().isSuccess()).as("line and fields exactly at the limits").isTrue();
         assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    /** Request lines over a 25-byte limit, complete or not: only a long origin-form target is a 414. */
+    static Stream<Arguments> overLongRequestLines() {
+        String a30 = "a".repeat(30);
+        return Stream.of(
+                Arguments.of("long target, line unfinished", "GET /" + a30, null),
+                Arguments.of("long target, line complete", "GET /" + a30 + " HTTP/1.1\r\nHost: h\r\n\r\n", null),
+                Arguments.of("long method, unfinished", "A".repeat(30), "request method too long"),
+                Arguments.of("long method, complete", "A".repeat(30) + " / HTTP/1.1\r\nHost: h\r\n\r\n", "request method too long"),
+                Arguments.of("method using up the line", "A".repeat(24) + " /" + a30, "request method too long"),
+                Arguments.of("binary, e.g. TLS to a plain port", "\u0016\u0003\u0001\u0002\u0000" + a30, "malformed request line (method)"),
+                Arguments.of("absolute-form target", "GET http://" + a30, "request target must be origin-form (/path?query)"),
+                Arguments.of("control char in target", "GET /a\u0001" + a30, "request target must be origin-form (/path?query)"),
+                Arguments.of("long version", "GET /a HTTP/1.1" + a30 + "\r\n",
+                        "malformed request line (version must be HTTP/1.0 or HTTP/1.1)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overLongRequestLines")
+    void anOverLongRequestLineIs414OnlyForItsTarget(String name, String wire, String reason) {
+        EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(25, 40, true, methods));
+        channel.writeInbound(fed.text(wire));
+        Throwable cause = ((HttpRequest) channel.readInbound()).decoderResult().cause();
+        if (reason == null) {
+            assertThat(cause).isInstanceOf(TooLongHttpLineException.class);
+            assertThat(ErrorResponses.codeFor(cause).status()).isEqualTo(414);
+        } else {
+            assertThat(cause).isInstanceOf(RejectedRequestException.class).hasMessage(reason);
+            assertThat(ErrorResponses.codeFor(cause).status()).isEqualTo(400);
+        }
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void aHundredKilobyteMethodIsA400() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(fed.text("G".repeat(100 * 1024) + " / HTTP/1.1\r\nHost: h\r\n\r\n"));
+        assertThat(((HttpRequest) channel.readInbound()).decoderResult().cause())
+                .isInstanceOf(RejectedRequestException.class).hasMessage("request method too long");
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void anOverLongChunkSizeLineIsA400NotA414() {
+        EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(25, 40, true, methods));
+        channel.writeInbound(fed.text("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "1;" + "e".repeat(30)));
+        assertThat(((HttpRequest) channel.readInbound()).decoderResult().isSuccess()).isTrue();
+        Throwable cause = ((LastHttpContent) channel.readInbound()).decoderResult().cause();
+        assertThat(cause).isInstanceOf(RejectedRequestException.class).hasMessage("chunk-size line too long (over 25 bytes)");
+        assertThat(ErrorResponses.codeFor(cause).status()).isEqualTo(400);
         assertFalse(channel.finishAndReleaseAll());
     }
 

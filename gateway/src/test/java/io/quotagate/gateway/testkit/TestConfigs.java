@@ -19,6 +19,7 @@ import io.quotagate.gateway.config.Span;
 import io.quotagate.gateway.config.StatusConfig;
 import io.quotagate.gateway.config.StoreConfig;
 import io.quotagate.gateway.config.TlsConfig;
+import io.quotagate.gateway.config.UnderscoresInHeaders;
 import io.quotagate.gateway.config.UpstreamConfig;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -70,6 +71,7 @@ public final class TestConfigs {
         private int maxClientConnections = 10_000;
         private int maxConnectionsPerAddress = 1_000;
         private Duration upstreamIdleTimeout = Duration.ofSeconds(60);
+        private UnderscoresInHeaders underscoresInHeaders = UnderscoresInHeaders.DROP;
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration responseTimeout = Duration.ofSeconds(10);
         private final Map<String, String> upstreamHeaders = new LinkedHashMap<>();
@@ -125,6 +127,11 @@ public final class TestConfigs {
 
         public Builder maxHeaderSize(int n) {
             this.maxHeaderSize = n;
+            return this;
+        }
+
+        public Builder underscoresInHeaders(UnderscoresInHeaders u) {
+            this.underscoresInHeaders = u;
             return this;
         }
 
@@ -207,7 +214,7 @@ public final class TestConfigs {
         public GatewayConfig build() {
             ServerConfig server = new ServerConfig("127.0.0.1", port, maxBody, tls, idleTimeout, headerTimeout,
                     shutdownTimeout, maxInitialLineLength, maxHeaderSize, ioThreads, bodyTimeout, writeIdle, bodyBuffer,
-                    maxClientConnections, maxConnectionsPerAddress);
+                    maxClientConnections, maxConnectionsPerAddress, underscoresInHeaders);
             UpstreamConfig up = new UpstreamConfig(upstream, connectTimeout, responseTimeout, upstreamHeaders,
                     maxConnections, poolIdleTimeout, upstreamIdleTimeout);
             Defaults defaults = new Defaults(200, 20, new Span(365, ChronoUnit.DAYS), new Span(1, ChronoUnit.YEARS),
