@@ -48,7 +48,7 @@ class GatewayMetricsTest {
         }
         assertThat(text).contains(requests("", "route_not_found", "") + " 0.0", requests("", "bad_request", "") + " 0.0")
                 .doesNotContain(requests("", "calls_exhausted", ""));
-        assertThat(RejectionCode.wires()).hasSize(13).doesNotHaveDuplicates();
+        assertThat(RejectionCode.wires()).hasSize(15).doesNotHaveDuplicates();
     }
 
     @Test
