@@ -7,9 +7,9 @@
 -- ARGV: 1 key prefix, 2 group, 3 count-mode QPS, 4 max QPS, 5 free calls, 6 free validity ms,
 --       7 free templates, 8 retention ms (>= 1); then for request i, at 8+5(i-1): request id, key
 --       digest, cost, qps limited (1/0), templates (none/create/delete)
--- Returns 7 values per request, in order:
---   'A', mode, limit, window remaining, reset ms, calls remaining, charged
---   or a reason, mode, limit, window remaining, retry after ms, calls remaining, -1.
+-- Returns 8 values per request, in order:
+--   'A', mode, limit, window remaining, reset ms, calls remaining, charged, charged from the free lot
+--   or a reason, mode, limit, window remaining, retry after ms, calls remaining, -1, 0.
 --
 -- Order: every check reads only, and every decision is made in memory first (a plan); the writes
 -- come once, after the last decision, summed over the batch: one HINCRBY per lot touched, one
@@ -35,16 +35,16 @@ local function before(a, b)
 end
 
 local out = {}
-local function answer(i, code, mode, limit, remaining, reset, calls, charged)
-  local b = (i - 1) * 7
+local function answer(i, code, mode, limit, remaining, reset, calls, charged, free)
+  local b = (i - 1) * 8
   out[b + 1], out[b + 2], out[b + 3], out[b + 4] = code, mode, limit, remaining
-  out[b + 5], out[b + 6], out[b + 7] = reset, calls, charged
+  out[b + 5], out[b + 6], out[b + 7], out[b + 8] = reset, calls, charged, free or 0
 end
 
 -- Rule 10: a resent or repeated admit returns its recorded decision and changes nothing; a
 -- cancelled id (tombstone, or cancelled after it applied) never charges. A record is one string:
 -- state, then SEP and mode, limit, window remaining, reset, calls remaining, charged, group, day,
--- templates, taken (settle.lua reads it too). Records live in bucket hashes, read with one HMGET
+-- templates, taken, charged from the free lot (settle.lua reads it too; older records end at taken). Records live in bucket hashes, read with one HMGET
 -- per bucket (a batch usually spans one).
 local function id_of(i) return ARGV[9 + (i - 1) * 5] end
 local function by_bucket()
@@ -71,7 +71,8 @@ local function recorded_decisions()
         local st, m, l, wr, rs, cr, ch = string.match(rec,
           '^(%a+)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
         if st == 'applied' or st == 'settled' then
-          answer(i, 'A', m, tonumber(l), tonumber(wr), tonumber(rs), tonumber(cr), tonumber(ch))
+          local free = string.match(rec, '^[^\31]*' .. string.rep('\31[^\31]*', 10) .. '\31(%d+)$')
+          answer(i, 'A', m, tonumber(l), tonumber(wr), tonumber(rs), tonumber(cr), tonumber(ch), tonumber(free))
         else
           answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
         end
@@ -390,7 +391,7 @@ for i = 1, n do
         if r.tpl == 'create' then tu, creates = tu + 1, creates + 1 end
         charged_total, charged_free, admitted = charged_total + charged, charged_free + free, admitted + 1
         local left = reported or usable
-        answer(i, 'A', mode, lim, remaining, reset_ms, left, charged)
+        answer(i, 'A', mode, lim, remaining, reset_ms, left, charged, free)
         if charged > 0 or r.tpl ~= 'none' then
           local b = KEYS[8 + i]
           local list = records[b]
@@ -399,7 +400,7 @@ for i = 1, n do
           list[#list + 1] = id_of(i)
           list[#list + 1] = 'applied\31' .. mode .. '\31' .. lim_s .. '\31' .. remaining .. '\31' .. reset_ms
             .. '\31' .. left .. '\31' .. (charged > 0 and r.cost_s or '0') .. '\31' .. group .. '\31' .. day
-            .. '\31' .. r.tpl .. '\31' .. taken
+            .. '\31' .. r.tpl .. '\31' .. taken .. '\31' .. free
         end
       end
     end

@@ -12,7 +12,7 @@ local T, B, LEGACY, id = KEYS[1], KEYS[2], KEYS[3], ARGV[6]
 local tomb_ttl = num(ARGV[5])
 
 -- The record (admit.lua) is one string: state, then SEP and mode, limit, window remaining, reset,
--- calls remaining, charged, group, day, templates, taken. Only its state ever changes.
+-- calls remaining, charged, group, day, templates, taken[, charged free]. Only its state ever changes.
 local legacy = false
 local rec = redis.call('HGET', B, id)
 if not rec then
@@ -47,8 +47,9 @@ end
 local st, rest = string.match(rec, '^(%a+)(.*)$')
 if st ~= 'applied' then return { 'noop' } end
 
+-- (records written since the free-lot share was added carry it as a twelfth field; it is not needed here)
 local group, day, tpl, taken = string.match(rest,
-  '^\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)$')
+  '^\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
 day = num(day)
 local gkey = prefix .. 'g:' .. group
 local now_ms = math.floor(now_us() / 1000)

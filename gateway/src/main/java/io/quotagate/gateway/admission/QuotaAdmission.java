@@ -175,6 +175,7 @@ public final class QuotaAdmission implements Admission {
                     admitted.windowRemaining(), reset, admitted.callsRemaining());
             boolean settle = admitted.charged() > 0 || route.route().templates() != TemplateAction.NONE;
             metrics.charged(command.group(), admitted.charged());
+            metrics.chargedFree(command.group(), admitted.chargedFree());
             return new Decision.Admitted(route, command.tenantId(), command.requestId(), state, settle, admitted.charged());
         }
         AdmitResult.Denied denied = (AdmitResult.Denied) result;

@@ -16,9 +16,17 @@ public sealed interface AdmitResult {
 
     long callsRemaining();
 
-    /** Admitted; {@code charged} calls were taken (0 in QPS mode or for free routes). */
-    record Admitted(BillingMode mode, long limit, long windowRemaining, long resetMillis, long callsRemaining, int charged)
-            implements AdmitResult {
+    /**
+     * Admitted; {@code charged} calls were taken (0 in QPS mode or for free routes), {@code chargedFree} of them from
+     * the free lot.
+     */
+    record Admitted(BillingMode mode, long limit, long windowRemaining, long resetMillis, long callsRemaining, int charged,
+                    long chargedFree) implements AdmitResult {
+
+        /** Nothing taken from the free lot. */
+        public Admitted(BillingMode mode, long limit, long windowRemaining, long resetMillis, long callsRemaining, int charged) {
+            this(mode, limit, windowRemaining, resetMillis, callsRemaining, charged, 0);
+        }
     }
 
     /**

@@ -108,7 +108,7 @@ final class MemoryAdmission {
             remaining = limit - count - 1;
             reset = ceilMillis(oldest + WINDOW_MICROS - nowMicros);
         }
-        Admitted result = new Admitted(group.mode, limit, remaining, reset, calls, (int) charged);
+        Admitted result = new Admitted(group.mode, limit, remaining, reset, calls, (int) charged, chargedFree);
         if (charged > 0 || c.templates() != TemplateUse.NONE) {
             // Nothing taken, nothing to undo: uncharged admits keep no record (as on Redis).
             requests.put(c, day, taken, result, now);

@@ -120,6 +120,8 @@ class ObservabilityE2eTest {
         assertThat(value(text, requests("portrait", "qps_exceeded", ""))).as("present at 0 from the start").isZero();
         assertThat(value(text, requests("portrait", "quota_store_unavailable", ""))).isZero();
         assertThat(value(text, "quotagate_calls_charged_total{group=\"portrait\"}")).isEqualTo(5);
+        // Both tenants have only their free lot: every call charged came from it.
+        assertThat(value(text, "quotagate_calls_charged_free_total{group=\"portrait\"}")).isEqualTo(5);
         assertThat(value(text, "quotagate_calls_refunded_total{group=\"portrait\"}")).isEqualTo(2);
         assertThat(value(text, "quotagate_refunds_total{group=\"portrait\"}")).isEqualTo(2);
         assertThat(value(text, "quotagate_fail_open_admissions_total{group=\"portrait\"}")).isZero();

@@ -696,6 +696,8 @@ public abstract class QuotaStoreContract {
 
         assertThat(again).isEqualTo(first);
         assertThat(first).allSatisfy(a -> assertThat(a).isInstanceOf(Admitted.class));
+        // Every call came from the free lots: the share is reported, and reported again by the resend.
+        assertThat(first).extracting(a -> ((Admitted) a).chargedFree()).containsExactly(2L, 1L, 3L, 5L);
         assertThat(f.remaining()).containsExactly(195L);
         assertThat(await(store.tenant("beta")).orElseThrow().groups().get(GROUP).lots().get(0).remaining()).isEqualTo(194);
     }

@@ -120,18 +120,21 @@ final class RedisAdmission {
                 StoreRules.TOMBSTONE_TTL.toMillis(), requestId)).thenApply(reply -> null);
     }
 
-    /** Seven values per request: 'A' or a reason, mode, limit, window remaining, reset or retry ms, calls, charged. */
+    /**
+     * Eight values per request: 'A' or a reason, mode, limit, window remaining, reset or retry ms, calls, charged,
+     * charged from the free lot.
+     */
     static List<AdmitResult> parse(List<Object> r, int n) {
-        if (r.size() != 7 * n) {
+        if (r.size() != 8 * n) {
             throw new StoreUnavailableException("unexpected admit reply of " + r.size() + " values for " + n + " requests", null);
         }
         List<AdmitResult> out = new ArrayList<>(n);
-        for (int b = 0; b < r.size(); b += 7) {
+        for (int b = 0; b < r.size(); b += 8) {
             String code = str(r.get(b));
             BillingMode mode = "qps".equals(str(r.get(b + 1))) ? BillingMode.QPS : BillingMode.COUNT;
             if ("A".equals(code)) {
                 out.add(new AdmitResult.Admitted(mode, num(r.get(b + 2)), num(r.get(b + 3)), num(r.get(b + 4)),
-                        num(r.get(b + 5)), (int) num(r.get(b + 6))));
+                        num(r.get(b + 5)), (int) num(r.get(b + 6)), num(r.get(b + 7))));
             } else {
                 out.add(new AdmitResult.Denied(AdmitResult.Reason.valueOf(code), mode, num(r.get(b + 2)), num(r.get(b + 3)),
                         num(r.get(b + 4)), num(r.get(b + 5))));

@@ -20,7 +20,7 @@ package io.quotagate.gateway.store.redis;
  * qg:{t}:rb:B                request records (rule 10) of a bucket B of request ids (see requestBucket): hash
  *                            request id → one string of fields separated by U+001F: state (applied, settled,
  *                            cancelled), mode, limit, window remaining, reset, calls remaining, charged, group, day,
- *                            templates, taken; or "tomb". TTL = retention after its last record (at least 24 h once
+ *                            templates, taken, charged from the free lot; or "tomb". TTL = retention after its last record (at least 24 h once
  *                            one was cancelled)
  * qg:{t}:rq:R                the same record as a string per request, written by versions before buckets (read by
  *                            settle.lua only, until they expire)
