@@ -97,19 +97,8 @@ class GatewayConfigsTest {
         return KubernetesManifests.load().config().getData().get("quotagate.yaml");
     }
 
-    /**
-     * The gateway's validator on the whole file. These configs open the status listener (SPEC §4 {@code status:}) for
-     * probes and Prometheus; until the gateway implements that section, its validator reports it as an unknown key,
-     * and then (only then) the rest of the file is validated without it.
-     */
+    /** The gateway's validator on the whole file (status listener, store and all). */
     private static GatewayConfig parse(String source, String yaml, Map<String, String> env) throws ConfigException {
-        try {
-            return ConfigLoader.parse(yaml, source, env);
-        } catch (ConfigException e) {
-            if (!e.getMessage().contains(": status: unknown key")) {
-                throw e;
-            }
-            return ConfigLoader.parse(replaceSection(yaml, "status", ""), source, env);
-        }
+        return ConfigLoader.parse(yaml, source, env);
     }
 }
