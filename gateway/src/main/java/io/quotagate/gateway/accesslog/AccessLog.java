@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +27,12 @@ public final class AccessLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
     private static final int BATCH = 256;
+    /**
+     * How long the writer sleeps when it finds the queue empty. It never waits on the queue itself: a blocking poll
+     * made every hand-off from an event loop wake the writer (a futex call and a context switch per request), which
+     * cost ~30% of a 2-core machine's throughput at 20k requests/s. Lines reach the file within this delay.
+     */
+    private static final long IDLE_SLEEP_MS = 10;
 
     private final BlockingQueue<AccessRecord> queue;
     private final Runnable onDrop;
@@ -89,8 +94,9 @@ public final class AccessLog implements AutoCloseable {
         StringBuilder line = new StringBuilder(512);
         while (!closing || !queue.isEmpty()) {
             try {
-                AccessRecord first = queue.poll(100, TimeUnit.MILLISECONDS);
+                AccessRecord first = queue.poll();
                 if (first == null) {
+                    Thread.sleep(IDLE_SLEEP_MS);
                     continue;
                 }
                 batch.add(first);
