@@ -8,6 +8,7 @@ import io.quotagate.gateway.store.AdmitCommand;
 import io.quotagate.gateway.store.AdmitResult;
 import io.quotagate.gateway.store.StoreFixture;
 import io.quotagate.gateway.testkit.RedisServerExtension;
+import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * mvn -q -o -pl gateway test -Dtest=RedisAdmitCostBenchmark -Dbench -Dbench.n=100000 -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
- * {@code -Dbench.batch=N} sends N requests per script call (as the coalescer does under load).
+ * {@code -Dbench.batch=N} sends N requests per script call (as the coalescer does under load);
+ * {@code -Dbench.phases=1} runs only the first phase (for a profiler attached to Redis meanwhile).
  *
  * The report is printed and also written to {@code gateway/target/bench-redis-admit.txt}.
  */
@@ -53,7 +55,11 @@ class RedisAdmitCostBenchmark {
     @Test
     void admitCost() throws Exception {
         assumeTrue(System.getProperty("bench") != null, "benchmark: run with -Dbench");
+        // The suite runs Netty's leak tracker at paranoid (milliseconds of client CPU per call): measure without it.
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         REDIS.flushAll();
+        // For a profiler or a sampler attached to this Redis meanwhile.
+        Files.writeString(Path.of("target", "bench-redis-uri.txt"), REDIS.uri());
         RedisConfig config = new RedisConfig(REDIS.uri(), null, null, null, Duration.ofSeconds(5), 3);
         RedisQuotaStore store = new RedisQuotaStore(RedissonClients.create(config), true);
         StringBuilder report = new StringBuilder();
@@ -66,12 +72,18 @@ class RedisAdmitCostBenchmark {
             // Warm-up: the JIT, Redisson's pool, the script cache; the free lot (200 calls) is used up here too.
             run(store, 20_000, () -> StoreFixture.request().countQps(1_000_000));
 
-            phase(report, "count mode, cost 1, QPS-limited (limit 1e6: all admitted)", store,
-                    () -> StoreFixture.request().countQps(1_000_000));
-            phase(report, "count mode, cost 1, QPS limit 10 (almost all denied: qps_exceeded)", store,
-                    () -> StoreFixture.request().countQps(10));
-            phase(report, "count mode, cost 0, not QPS-limited (no request record)", store,
-                    () -> StoreFixture.request().cost(0).qps(false));
+            if (runs(1)) {
+                phase(report, "count mode, cost 1, QPS-limited (limit 1e6: all admitted)", store,
+                        () -> StoreFixture.request().countQps(1_000_000));
+            }
+            if (runs(2)) {
+                phase(report, "count mode, cost 1, QPS limit 10 (almost all denied: qps_exceeded)", store,
+                        () -> StoreFixture.request().countQps(10));
+            }
+            if (runs(3)) {
+                phase(report, "count mode, cost 0, not QPS-limited (no request record)", store,
+                        () -> StoreFixture.request().cost(0).qps(false));
+            }
         } finally {
             store.close();
         }
@@ -151,8 +163,8 @@ class RedisAdmitCostBenchmark {
                     store.admitAll(batch).whenComplete((rs, e) -> {
                         for (int b = 0; b < BATCH; b++) {
                             AdmitResult r = e == null ? rs.get(b) : null;
-                            String k = e != null ? "error" : r instanceof AdmitResult.Denied d ? d.reason().name() : "ADMITTED";
-                            outcomes.computeIfAbsent(k, x -> new AtomicLong()).incrementAndGet();
+                            String k = e != null ? "error:" + rootOf(e) : r instanceof AdmitResult.Denied d ? d.reason().name() : "ADMITTED";
+                            outcomes.computeIfAbsent(k.length() > 60 ? k.substring(0, 60) : k, x -> new AtomicLong()).incrementAndGet();
                         }
                         inFlight.release();
                     });
@@ -167,6 +179,20 @@ class RedisAdmitCostBenchmark {
         inFlight.acquire(IN_FLIGHT);
         inFlight.release(IN_FLIGHT);
         return outcomes;
+    }
+
+    /** {@code -Dbench.phases=1,3}: only those phases (all by default). */
+    private static boolean runs(int phase) {
+        String only = System.getProperty("bench.phases", "");
+        return only.isEmpty() || ("," + only + ",").contains("," + phase + ",");
+    }
+
+    private static String rootOf(Throwable e) {
+        while (e.getCause() != null && e.getCause() != e) {
+            e = e.getCause();
+        }
+        String m = String.valueOf(e.getMessage());
+        return e.getClass().getSimpleName() + "(" + m.substring(0, Math.min(80, m.length())) + ")";
     }
 
     private static long field(String line, String name) {
