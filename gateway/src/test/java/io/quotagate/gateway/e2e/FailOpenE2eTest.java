@@ -118,6 +118,7 @@ class FailOpenE2eTest {
         }
         clients.shutdown();
         REDIS.resume(); // every request of the outage has its answer: each was decided without the store
+        long resumed = System.nanoTime();
 
         Map<Integer, Long> statuses = replies.stream().collect(Collectors.groupingBy(Reply::status, Collectors.counting()));
         long admitted = statuses.getOrDefault(200, 0L);
@@ -125,13 +126,14 @@ class FailOpenE2eTest {
         int forwarded = tenantRequests() - warmUp;
         // Once every replica's outage closed and its entry was written (a quiet beat after Redis answers):
         Poll.until("uncharged admissions in the ledger", Duration.ofSeconds(20), () -> unchargedInLedger(), (long) forwarded);
+        long writtenAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumed);
         Poll.until("balance once the cancels of the outage's admits settled", Duration.ofSeconds(15),
                 () -> accounts.balance(TENANT), (long) balanceBefore - warmUp);
         Poll.stays("uncharged admissions in the ledger", Duration.ofSeconds(1), () -> unchargedInLedger(), (long) forwarded);
         List<Entry> entries = entries();
         System.out.printf("[e2e fail-open] %d requests in a %d ms freeze on 2 replicas: %d admitted uncharged, %d got 429;"
-                        + " upstream received %d; ledger: %s%n", replies.size(), OUTAGE.toMillis(), admitted, limited,
-                forwarded, entries);
+                        + " upstream received %d; ledger (complete %d ms after Redis resumed): %s%n", replies.size(),
+                OUTAGE.toMillis(), admitted, limited, forwarded, writtenAfterMs, entries);
 
         assertThat(statuses.keySet()).containsOnly(200, 429);
         assertThat(admitted).isEqualTo(forwarded).isEqualTo(sumCounters(GatewayMetrics.FAIL_OPEN_ADMISSIONS));
