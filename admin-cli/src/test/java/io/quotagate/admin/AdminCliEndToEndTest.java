@@ -3,10 +3,12 @@ package io.quotagate.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quotagate.gateway.store.UnchargedEntry;
 import io.quotagate.gateway.testkit.AdminFixture;
 import io.quotagate.gateway.testkit.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -180,6 +182,22 @@ class AdminCliEndToEndTest {
         String ledger = ok("ledger", "acme").out();
         assertThat(ledger).startsWith("AT").contains("tenant_created").containsPattern("pack_granted +portrait +o-1 +400 CNY");
         assertThat(ok("ledger", "acme", "--json").json().path("entries").size()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void theLedgerShowsWhatAReplicaForwardedUnchargedWhileTheStoreWasDown() {
+        ok("tenant", "create", "acme");
+        Instant first = Instant.parse("2026-01-14T23:59:50Z");
+        admin.store().recordUncharged(new UnchargedEntry("k3x9.1", "acme", "portrait", 12, 12, first,
+                first.plusMillis(4250), "k3x9")).toCompletableFuture().join();
+
+        assertThat(ok("ledger", "acme").out()).containsPattern("\n2026-01-15T00:00:00Z +uncharged_admissions +portrait +- +- +"
+                + "requests=12 calls=12 first=2026-01-14T23:59:50Z last=2026-01-14T23:59:54.250Z replica=k3x9 id=k3x9.1\n");
+        JsonNode entry = ok("ledger", "acme", "--json").json().path("entries").get(3);
+        assertThat(entry.path("kind").asText()).isEqualTo("uncharged_admissions");
+        assertThat(entry.path("group").asText()).isEqualTo("portrait");
+        assertThat(entry.path("order_id").isNull()).isTrue();
+        assertThat(entry.path("price").isNull()).isTrue();
     }
 
     @Test

@@ -5,6 +5,8 @@ import io.quotagate.gateway.admin.AdminApi;
 import io.quotagate.gateway.accesslog.AccessLog;
 import io.quotagate.gateway.admin.AdminServer;
 import io.quotagate.gateway.admission.Admission;
+import io.quotagate.gateway.admission.FailOpen;
+import io.quotagate.gateway.admission.FailOpenUpkeep;
 import io.quotagate.gateway.admin.LowCalls;
 import io.quotagate.gateway.admin.LowCallsGauge;
 import io.quotagate.gateway.admin.ReplicaState;
@@ -67,6 +69,7 @@ public final class Replica implements AutoCloseable {
     private final EventStore eventStore;
     private final BillingEvents events;
     private final StoreRetries retries;
+    private final FailOpenUpkeep failOpen;
     private final Gateway gateway;
     private final ConfigReloader reloader;
     private final ReplicaState state;
@@ -102,8 +105,11 @@ public final class Replica implements AutoCloseable {
         this.accessLog = openAccessLog(startup, metrics);
         // Coalescing pays on a store behind a round trip; the memory store answers at once.
         int callsInFlight = startup.store().type() == StoreConfig.Type.REDIS ? startup.store().redis().callsInFlight() : 0;
-        Admission admission = new EventingAdmission(new QuotaAdmission(holder::current, store, new RequestIds(), retries,
-                metrics, InstantSource.system(), callsInFlight), events);
+        RequestIds requestIds = new RequestIds();
+        FailOpen failOpenState = new FailOpen(requestIds.replicaId(), metrics, InstantSource.system());
+        this.failOpen = new FailOpenUpkeep(store, failOpenState, metrics, FailOpenUpkeep.INTERVAL);
+        Admission admission = new EventingAdmission(new QuotaAdmission(holder::current, store, requestIds, retries,
+                metrics, InstantSource.system(), callsInFlight, failOpenState), events);
         QuotaReads quota = new QuotaReads(() -> holder.current().config(), store, metrics, InstantSource.system());
         this.gateway = new Gateway(startup, admission, quota, metrics, transport, workers, accessLog);
         this.reloader = new ConfigReloader(file, holder, metrics);
@@ -134,6 +140,7 @@ public final class Replica implements AutoCloseable {
         observe(startup);
         metrics.storeRetryQueue(retries::pending);
         reloader.onApplied(this::observe);
+        failOpen.start(); // heartbeats from the start: peers count this replica before it takes traffic
         gateway.start();
         AdminApi api = new AdminApi(startup.admin().token(), store, () -> holder.current().config(),
                 () -> reloader.reload("admin"), metrics, InstantSource.system(), state, events);
@@ -155,7 +162,8 @@ public final class Replica implements AutoCloseable {
         watcher = new ConfigWatcher(reloader);
         watcher.start();
         sighup = SignalReload.install(reloader);
-        LOG.info("config {} in force (sha256 {})", file, startup.contentHash());
+        LOG.info("config {} in force (sha256 {}); replica id {}", file, startup.contentHash(),
+                failOpen.replicaId());
     }
 
     /** The meters that follow the config in force: each group's series at 0, the config's hash. */
@@ -213,6 +221,8 @@ public final class Replica implements AutoCloseable {
             LOG.error("stopping with {} store step(s) (settlements, cancels) not applied: their charges stand", unfinished);
         }
         retries.close();
+        // Uncharged (fail-open) admissions: one last try to reach the ledger, else a WARN line per tenant and group.
+        failOpen.close();
         if (dispatcher != null) {
             dispatcher.close();
         }

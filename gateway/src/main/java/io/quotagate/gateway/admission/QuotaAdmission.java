@@ -46,6 +46,8 @@ public final class QuotaAdmission implements Admission {
     private final GatewayMetrics metrics;
     private final InstantSource clock;
     private final RecentKeys recentKeys = new RecentKeys(600_000, 100_000);
+    /** What groups with {@code on_error: allow} do while the store is unreachable. */
+    private final FailOpen failOpen;
     /** Store calls each event loop may have out at once; 0: no coalescing, one store call per request. */
     private final int maxStoreCallsInFlight;
     private final boolean coalesce;
@@ -60,12 +62,21 @@ public final class QuotaAdmission implements Admission {
         this(configs, store, requestIds, retries, metrics, clock, 0);
     }
 
+    /** As below, failing open on this replica alone (one replica live, as before any heartbeat). */
+    public QuotaAdmission(Supplier<ConfigHolder.Active> configs, QuotaStore store, RequestIds requestIds, StoreRetries retries,
+                          GatewayMetrics metrics, InstantSource clock, int maxStoreCallsInFlight) {
+        this(configs, store, requestIds, retries, metrics, clock, maxStoreCallsInFlight,
+                new FailOpen(requestIds.replicaId(), metrics, clock));
+    }
+
     /**
      * @param maxStoreCallsInFlight when positive, the admits of one event loop pass are sent together
      *                              ({@link AdmitCoalescer}), with at most this many store calls out per loop
+     * @param failOpen              this replica's fail-open state, shared with its {@link FailOpenUpkeep}
      */
     public QuotaAdmission(Supplier<ConfigHolder.Active> configs, QuotaStore store, RequestIds requestIds, StoreRetries retries,
-                          GatewayMetrics metrics, InstantSource clock, int maxStoreCallsInFlight) {
+                          GatewayMetrics metrics, InstantSource clock, int maxStoreCallsInFlight, FailOpen failOpen) {
+        this.failOpen = failOpen;
         this.maxStoreCallsInFlight = maxStoreCallsInFlight;
         this.coalesce = maxStoreCallsInFlight > 0;
         this.coalescerObserver = new AdmitCoalescer.Observer() {
@@ -168,6 +179,7 @@ public final class QuotaAdmission implements Admission {
         if (result instanceof AdmitResult.Admitted admitted) {
             if (onError == OnError.ALLOW) {
                 recentKeys.admitted(command.keyDigest(), command.tenantId(), clock.millis());
+                failOpen.remember(command, admitted);
             }
             // t=0 while the window has room (SPEC §3's example); otherwise the seconds until a slot frees.
             long reset = admitted.windowRemaining() > 0 ? 0 : seconds(admitted.resetMillis());
@@ -207,8 +219,7 @@ public final class QuotaAdmission implements Admission {
                 () -> store.cancel(command.tenantId(), command.group(), command.requestId()));
         if (onError == OnError.ALLOW
                 && recentKeys.recentlyValid(command.keyDigest(), command.tenantId(), clock.millis())) {
-            metrics.failOpen(command.group());
-            return new Decision.Admitted(route, command.tenantId(), command.requestId(), null, false, 0);
+            return failOpen.admit(route, command); // uncharged within this replica's share of the QPS limit, counted
         }
         return rejected(RejectionCode.QUOTA_STORE_UNAVAILABLE, route, command.tenantId(), null, STORE_RETRY_AFTER_SECONDS);
     }

@@ -20,6 +20,11 @@ public final class RequestIds {
         this.prefix = prefix + "-";
     }
 
+    /** The random prefix of this replica's ids: its id in heartbeats and fail-open ledger entries. */
+    public String replicaId() {
+        return prefix.substring(0, prefix.length() - 1);
+    }
+
     public String next() {
         return prefix + Long.toString(counter.incrementAndGet(), 36);
     }

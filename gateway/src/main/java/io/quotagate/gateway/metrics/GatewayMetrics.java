@@ -54,6 +54,13 @@ public final class GatewayMetrics {
     public static final String CALLS_CHARGED_FREE = "quotagate_calls_charged_free";
     public static final String CALLS_REFUNDED = "quotagate_calls_refunded";
     public static final String FAIL_OPEN_ADMISSIONS = "quotagate_fail_open_admissions";
+    /** Requests refused 429 by a replica's own share of the QPS limit while failing open. */
+    public static final String FAIL_OPEN_LIMITED = "quotagate_fail_open_limited";
+    /** Uncharged (fail-open) admissions written to the ledger, and those counted and not written yet. */
+    public static final String UNCHARGED_WRITTEN = "quotagate_uncharged_admissions_written";
+    public static final String UNCHARGED_PENDING = "quotagate_uncharged_admissions_pending";
+    /** Replicas live at a replica's last heartbeat: the divisor of its fail-open share. */
+    public static final String REPLICAS_LIVE = "quotagate_replicas_live";
     public static final String GRANTS = "quotagate_grants";
     public static final String TENANTS_LOW_ON_CALLS = "quotagate_tenants_low_on_calls";
     public static final String CONFIG_RELOADS = "quotagate_config_reloads";
@@ -126,6 +133,8 @@ public final class GatewayMetrics {
     private final LabeledCounters callsChargedFree;
     private final LabeledCounters callsRefunded;
     private final LabeledCounters failOpen;
+    private final LabeledCounters failOpenLimited;
+    private final LabeledCounters unchargedWritten;
     private final LabeledCounters grants;
     private final LabeledCounters configReloads;
     /** group → tenants low on calls; a gauge per group, registered once (a re-registered gauge would be a duplicate). */
@@ -162,6 +171,10 @@ public final class GatewayMetrics {
         this.callsRefunded = groupCounter(CALLS_REFUNDED, "Calls given back to their pack after an upstream failure");
         this.failOpen = groupCounter(FAIL_OPEN_ADMISSIONS, "Requests forwarded uncharged while the store was unavailable "
                 + "(on_error: allow), to settle later");
+        this.failOpenLimited = groupCounter(FAIL_OPEN_LIMITED, "Requests refused 429 by this replica's share of the "
+                + "tenant's QPS limit while the store was unavailable (on_error: allow)");
+        this.unchargedWritten = groupCounter(UNCHARGED_WRITTEN, "Fail-open admissions of this replica written to the "
+                + "tenants' ledgers after the store came back");
         this.grants = new LabeledCounters(registry, GRANTS, "Grants applied through the admin API, by kind", "kind")
                 .register(GRANT_KINDS);
         this.configReloads = new LabeledCounters(registry, CONFIG_RELOADS, "Config reloads by result", "result")
@@ -218,7 +231,8 @@ public final class GatewayMetrics {
         requests.register(groups, List.of(FORWARDED));
         requests.register(groups, outcomes);
         requests.register(List.of(""), ungroupedOutcomes);
-        for (LabeledCounters counters : List.of(refunds, callsCharged, callsChargedFree, callsRefunded, failOpen)) {
+        for (LabeledCounters counters : List.of(refunds, callsCharged, callsChargedFree, callsRefunded, failOpen, failOpenLimited,
+                unchargedWritten)) {
             counters.register(groups);
         }
     }
@@ -276,6 +290,30 @@ public final class GatewayMetrics {
     /** QuotaAdmission, when the store failed and {@code on_error: allow} forwarded the request uncharged. */
     public void failOpen(String group) {
         failOpen.increment(group, 1);
+    }
+
+    /** FailOpen, when a request over this replica's share of the QPS limit was refused while failing open. */
+    public void failOpenLimited(String group) {
+        failOpenLimited.increment(group, 1);
+    }
+
+    /** FailOpenUpkeep, when an entry of {@code requests} uncharged admissions reached the ledger. */
+    public void unchargedWritten(String group, long requests) {
+        unchargedWritten.increment(group, requests);
+    }
+
+    /** FailOpenUpkeep, once: uncharged admissions counted and not yet in the ledger. */
+    public void unchargedPending(Supplier<Number> unwritten) {
+        Gauge.builder(UNCHARGED_PENDING, unwritten).description("Fail-open admissions counted by this replica and not "
+                + "yet written to the ledger (the store has not come back, or the write is being retried)")
+                .strongReference(true).register(registry);
+    }
+
+    /** FailOpenUpkeep, once: replicas live at this replica's last heartbeat. */
+    public void liveReplicas(Supplier<Number> live) {
+        Gauge.builder(REPLICAS_LIVE, live).description("Replicas live at this replica's last heartbeat; while the "
+                + "store is unavailable each takes this share of a tenant's QPS limit").strongReference(true)
+                .register(registry);
     }
 
     /** The admin API, after a grant applied (not for a replay of the same order). */

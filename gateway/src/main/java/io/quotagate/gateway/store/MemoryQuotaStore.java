@@ -1,12 +1,16 @@
 package io.quotagate.gateway.store;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,6 +29,10 @@ public final class MemoryQuotaStore implements QuotaStore {
     private final Map<String, MemoryTenant> tenants = new TreeMap<>();
     private final MemoryAdmission admission;
     private final MemoryGrants grants;
+    /** Replica id → time of its last heartbeat (ms). */
+    private final Map<String, Long> replicas = new HashMap<>();
+    /** Uncharged entries written: tenant, group and id. */
+    private final Set<List<String>> unchargedWritten = new HashSet<>();
 
     public MemoryQuotaStore(InstantSource clock) {
         this.clock = clock;
@@ -147,6 +155,35 @@ public final class MemoryQuotaStore implements QuotaStore {
             MemoryTenant t = tenants.get(tenantId);
             return t == null ? OpResult.refused(OpResult.Refusal.NOT_FOUND, "no such tenant")
                     : OpResult.ok(List.copyOf(t.ledger));
+        });
+    }
+
+    @Override
+    public CompletionStage<OpResult<Boolean>> recordUncharged(UnchargedEntry e) {
+        Optional<String> invalid = e.invalid();
+        if (invalid.isPresent()) {
+            return CompletableFuture.completedFuture(OpResult.refused(OpResult.Refusal.INVALID, invalid.get()));
+        }
+        return locked(() -> {
+            MemoryTenant t = tenants.get(e.tenantId());
+            if (t == null) {
+                return OpResult.refused(OpResult.Refusal.NOT_FOUND, "no such tenant");
+            }
+            if (!unchargedWritten.add(List.of(e.tenantId(), e.group(), e.id()))) {
+                return OpResult.ok(false);
+            }
+            t.record(now(), UnchargedEntry.KIND, e.group(), null, e.detail());
+            return OpResult.ok(true);
+        });
+    }
+
+    @Override
+    public CompletionStage<Integer> heartbeat(String replicaId, Duration ttl) {
+        return locked(() -> {
+            long now = clock.millis();
+            replicas.put(replicaId, now);
+            replicas.values().removeIf(at -> at <= now - ttl.toMillis());
+            return replicas.size();
         });
     }
 

@@ -1,5 +1,6 @@
 package io.quotagate.gateway.store;
 
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -97,6 +98,21 @@ public interface QuotaStore extends AutoCloseable {
     CompletionStage<List<String>> tenantIds();
 
     CompletionStage<OpResult<List<LedgerEntry>>> ledger(String tenantId);
+
+    /**
+     * Writes {@code entry} to its tenant's ledger (kind {@link UnchargedEntry#KIND}, at the store's time), once: a
+     * repeat of its id for the same tenant and group writes nothing and answers OK with {@code false} ({@code true}
+     * when written now). NOT_FOUND for an unknown tenant, INVALID for an entry {@link UnchargedEntry#invalid()}
+     * refuses. How the requests it counts were forwarded: {@code on_error: allow} (docs/reliability.md).
+     */
+    CompletionStage<OpResult<Boolean>> recordUncharged(UnchargedEntry entry);
+
+    /**
+     * Marks replica {@code replicaId} live now, by the store's clock, and answers how many replicas did so within the
+     * last {@code ttl}, this one included: each replica's share of a QPS limit while the store is unreachable. Ids
+     * not renewed within {@code ttl} are dropped. One small step, called every few seconds, never per request.
+     */
+    CompletionStage<Integer> heartbeat(String replicaId, Duration ttl);
 
     /** Daily usage of one tenant, for one group or all (group null), days {@code from}..{@code to} inclusive (UTC). */
     CompletionStage<OpResult<List<UsageDay>>> usage(String tenantId, String group, LocalDate from, LocalDate to);

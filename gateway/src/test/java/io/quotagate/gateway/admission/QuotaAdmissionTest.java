@@ -7,12 +7,16 @@ import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.route.ConfigHolder;
 import io.quotagate.gateway.store.Activation;
+import io.quotagate.gateway.store.BillingMode;
 import io.quotagate.gateway.store.KeyInfo;
 import io.quotagate.gateway.store.MemoryQuotaStore;
 import io.quotagate.gateway.store.QuotaStore;
 import io.quotagate.gateway.store.StoreUnavailableException;
 import io.quotagate.gateway.store.TenantOps;
 import io.quotagate.gateway.store.TenantView;
+import io.quotagate.gateway.store.UnchargedEntry;
+import io.quotagate.gateway.testkit.MutableClock;
+import java.math.BigDecimal;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,13 +62,17 @@ class QuotaAdmissionTest {
     private volatile boolean storeDown;
     private ConfigHolder holder;
     private QuotaAdmission admission;
+    /** Fail-open decisions on a clock of their own: the local window must not slide while a test runs. */
+    private final MutableClock failOpenClock = new MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
+    private final FailOpen failOpen = new FailOpen("t", metrics, failOpenClock);
     private String acmeKey;
 
     @BeforeEach
     void setUp() throws Exception {
         GatewayConfig config = ConfigLoader.parse(YAML, "test.yaml", Map.of());
         holder = new ConfigHolder(config);
-        admission = new QuotaAdmission(holder::current, flaky(memory), new RequestIds("t"), retries, metrics, Clock.systemUTC());
+        admission = new QuotaAdmission(holder::current, flaky(memory), new RequestIds("t"), retries, metrics, Clock.systemUTC(),
+                0, failOpen);
         acmeKey = createTenant("acme");
     }
 
@@ -221,6 +229,57 @@ class QuotaAdmissionTest {
     }
 
     @Test
+    void failingOpenKeepsTheCountModeLimitLocallyThenAnswers429WithRetryAfter() {
+        admitted(admit("POST", "/v1/open", acmeKey));
+        storeDown = true;
+        for (int i = 0; i < 10; i++) {
+            admitted(admit("POST", "/v1/open", acmeKey));
+        }
+        Decision.Rejected over = rejected(admit("POST", "/v1/open", acmeKey));
+        assertThat(over.code()).isEqualTo(RejectionCode.QPS_EXCEEDED);
+        assertThat(over.retryAfterSeconds()).isEqualTo(1);
+        assertThat(over.tenantId()).isEqualTo("acme");
+        assertThat(over.rateLimit()).isEqualTo(new RateLimitState(10, 0, 1, -1));
+        assertThat(metrics.scrape()).contains("quotagate_fail_open_admissions_total{group=\"open\"} 10.0")
+                .contains("quotagate_fail_open_limited_total{group=\"open\"} 1.0");
+
+        failOpenClock.advance(Duration.ofMillis(999));
+        assertThat(rejected(admit("POST", "/v1/open", acmeKey)).code()).isEqualTo(RejectionCode.QPS_EXCEEDED);
+        failOpenClock.advance(Duration.ofMillis(1));
+        admitted(admit("POST", "/v1/open", acmeKey));
+        assertThat(failOpen.uncharged().closeAll()).singleElement().satisfies(e -> {
+            assertThat(e.tenantId()).isEqualTo("acme");
+            assertThat(e.group()).isEqualTo("open");
+            assertThat(e.requests()).as("the 429s are not counted").isEqualTo(11);
+            assertThat(e.calls()).isEqualTo(11);
+        });
+        assertThat(callsRemaining("acme")).as("nothing charged").isEqualTo(200);
+    }
+
+    @Test
+    void eachReplicaFailsOpenWithItsShareOfTheLimit() {
+        admitted(admit("POST", "/v1/open", acmeKey));
+        failOpen.limiter().replicasSeen(3);
+        storeDown = true;
+        assertThat(admittedInARow("POST", "/v1/open", acmeKey)).as("ceil(10 / 3)").isEqualTo(4);
+    }
+
+    @Test
+    void failingOpenInQpsModeKeepsThePurchasedLimitSeenAtTheLastAdmissionAndCountsNoCalls() {
+        Instant now = Instant.now();
+        await(memory.setMode("acme", "open", BillingMode.QPS));
+        await(memory.buyQps(new TenantOps.BuyQps("acme", "open", 3, now.minusSeconds(60), now.plus(Duration.ofDays(1)), 300,
+                "o-1", BigDecimal.ONE, "CNY", now)));
+        admitted(admit("POST", "/v1/open", acmeKey));
+        storeDown = true;
+
+        assertThat(admittedInARow("POST", "/v1/open", acmeKey)).as("3, not count_mode_qps 10").isEqualTo(3);
+        assertThat(rejected(admit("POST", "/v1/open", acmeKey)).rateLimit().limit()).isEqualTo(3);
+        assertThat(failOpen.uncharged().closeAll()).singleElement().extracting(UnchargedEntry::requests, UnchargedEntry::calls)
+                .containsExactly(3L, 0L);
+    }
+
+    @Test
     void reloadedLimitAppliesToTheNextRequest() throws Exception {
         admitted(admit("POST", "/v1/portrait/generate", acmeKey));
         holder.swap(ConfigLoader.parse(YAML.replace("count_mode_qps: 3", "count_mode_qps: 1"), "test.yaml", Map.of()));
@@ -231,6 +290,14 @@ class QuotaAdmissionTest {
     }
 
     // ---- helpers ----
+
+    private int admittedInARow(String method, String path, String key) {
+        int n = 0;
+        while (n < 100 && admit(method, path, key) instanceof Decision.Admitted) {
+            n++;
+        }
+        return n;
+    }
 
     private String createTenant(String id) {
         String key = ApiKeys.generate(id);

@@ -5,6 +5,7 @@ import io.quotagate.gateway.config.RedisConfig;
 import io.quotagate.gateway.store.Activation;
 import io.quotagate.gateway.store.BillingMode;
 import io.quotagate.gateway.store.KeyInfo;
+import io.quotagate.gateway.store.LedgerEntry;
 import io.quotagate.gateway.store.Lot;
 import io.quotagate.gateway.store.OpResult;
 import io.quotagate.gateway.store.TemplateQuota;
@@ -77,6 +78,11 @@ final class Accounts implements AutoCloseable {
         return new UsageDay(GROUP, today, days.stream().mapToLong(UsageDay::admitted).sum(),
                 days.stream().mapToLong(UsageDay::charged).sum(), days.stream().mapToLong(UsageDay::chargedFree).sum(),
                 days.stream().mapToLong(UsageDay::refunded).sum(), Map.of());
+    }
+
+    /** The tenant's ledger, as the admin CLI's {@code ledger} reads it. */
+    List<LedgerEntry> ledger(String tenant) {
+        return ok(store.ledger(tenant));
     }
 
     TemplateQuota templates(String tenant) {

@@ -31,6 +31,7 @@ final class E2eConfig {
     private int countModeQps = 10;
     private final Map<String, Integer> countModeQpsOverrides = new LinkedHashMap<>();
     private String events = "";
+    private String onError = "reject";
 
     private E2eConfig(String upstream, String redisLocation) {
         this.upstream = upstream;
@@ -110,6 +111,12 @@ final class E2eConfig {
         return this;
     }
 
+    /** {@code store.on_error}: {@code reject} (the default here) or {@code allow}. */
+    E2eConfig onError(String value) {
+        this.onError = value;
+        return this;
+    }
+
     /** An {@code events} section: webhook, secret and {@code low_calls} (a count or a share like {@code 10%}). */
     E2eConfig events(String webhookUrl, String secret, String lowCalls) {
         this.events = "events: { webhook_url: \"%s\", secret: \"%s\", low_calls: \"%s\", retry_initial: 200ms }\n"
@@ -127,7 +134,7 @@ final class E2eConfig {
                 store:
                   type: redis
                   redis: { %s, timeout: %s, retry_attempts: %d }
-                  on_error: reject
+                  on_error: %s
                 defaults:
                   free_calls: %d
                   free_templates: %d
@@ -142,7 +149,7 @@ final class E2eConfig {
                       - { match: "POST /v1/templates", cost: 1, templates: create }
                       - { match: "DELETE /v1/templates/{id}", cost: 0, templates: delete }
                 """.formatted(writeIdle, upstream, responseTimeout, upstreamIdleTimeout, redisLocation, redisTimeout, retryAttempts,
-                freeCalls, freeTemplates,
+                onError, freeCalls, freeTemplates,
                 countModeQps)
                 + (overrides.isEmpty() ? "" : "overrides:\n" + overrides) + events;
     }

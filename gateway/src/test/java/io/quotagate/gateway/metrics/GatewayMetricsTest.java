@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,8 @@ class GatewayMetricsTest {
             }
             for (String name : List.of("quotagate_refunds_total", "quotagate_calls_charged_total",
                     "quotagate_calls_charged_free_total", "quotagate_calls_refunded_total",
-                    "quotagate_fail_open_admissions_total")) {
+                    "quotagate_fail_open_admissions_total", "quotagate_fail_open_limited_total",
+                    "quotagate_uncharged_admissions_written_total")) {
                 assertThat(text).contains(name + "{group=\"" + group + "\"} 0.0");
             }
         }
@@ -84,6 +86,9 @@ class GatewayMetricsTest {
         metrics.chargedFree("portrait", 2);
         metrics.refunded("portrait", 2);
         metrics.failOpen("search");
+        metrics.failOpenLimited("search");
+        metrics.failOpenLimited("search");
+        metrics.unchargedWritten("search", 7);
         metrics.granted("pack");
         metrics.granted("pack");
         metrics.granted("qps");
@@ -92,8 +97,21 @@ class GatewayMetricsTest {
         assertThat(value("quotagate_calls_refunded_total{group=\"portrait\"}")).isEqualTo(2);
         assertThat(value("quotagate_refunds_total{group=\"portrait\"}")).isEqualTo(1);
         assertThat(value("quotagate_fail_open_admissions_total{group=\"search\"}")).isEqualTo(1);
+        assertThat(value("quotagate_fail_open_limited_total{group=\"search\"}")).isEqualTo(2);
+        assertThat(value("quotagate_uncharged_admissions_written_total{group=\"search\"}")).isEqualTo(7);
         assertThat(value("quotagate_grants_total{kind=\"pack\"}")).isEqualTo(2);
         assertThat(value("quotagate_grants_total{kind=\"qps\"}")).isEqualTo(1);
+    }
+
+    @Test
+    void failOpenGaugesReadTheirSuppliers() {
+        AtomicLong pending = new AtomicLong(5);
+        metrics.unchargedPending(pending::get);
+        metrics.liveReplicas(() -> 3);
+        assertThat(value("quotagate_uncharged_admissions_pending")).isEqualTo(5);
+        pending.set(0);
+        assertThat(value("quotagate_uncharged_admissions_pending")).isZero();
+        assertThat(value("quotagate_replicas_live")).isEqualTo(3);
     }
 
     @Test

@@ -572,6 +572,70 @@ public abstract class QuotaStoreContract {
         assertThat(f.group().lots()).hasSize(1);
     }
 
+    // ---- failing open (docs/reliability.md): uncharged entries and replica heartbeats ----
+
+    @Test
+    void anUnchargedEntryIsWrittenToTheLedgerOncePerIdAndGroupAndChangesNoBalance() {
+        f.create(DEFAULT, now());
+        Instant before = now().truncatedTo(ChronoUnit.MILLIS);
+        Instant first = before.minusSeconds(30);
+        UnchargedEntry entry = new UnchargedEntry("r1.1", TENANT, GROUP, 12, 12, first, first.plusMillis(900), "r1");
+
+        assertThat(ok(await(store.recordUncharged(entry)))).isTrue();
+        assertThat(ok(await(store.recordUncharged(entry)))).as("a retry after a timeout writes nothing").isFalse();
+        assertThat(ok(await(store.recordUncharged(new UnchargedEntry("r1.1", TENANT, "video", 1, 0, first, first, "r1")))))
+                .as("the same outage, another group").isTrue();
+        assertThat(ok(await(store.recordUncharged(new UnchargedEntry("r1.2", TENANT, GROUP, 3, 3, first, first, "r1")))))
+                .as("the next outage").isTrue();
+        assertThat(ok(await(store.recordUncharged(new UnchargedEntry("r2.1", TENANT, GROUP, 3, 3, first, first, "r2")))))
+                .as("another replica").isTrue();
+
+        List<LedgerEntry> lines = ok(await(store.ledger(TENANT))).stream()
+                .filter(e -> e.kind().equals(UnchargedEntry.KIND)).toList();
+        assertThat(lines).extracting(LedgerEntry::group).containsExactly(GROUP, "video", GROUP, GROUP);
+        LedgerEntry line = lines.get(0);
+        assertThat(line.detail()).isEqualTo("requests=12 calls=12 first=" + first + " last=" + first.plusMillis(900)
+                + " replica=r1 id=r1.1");
+        assertThat(line.orderId()).isNull();
+        assertThat(line.price()).isNull();
+        assertThat(line.currency()).isNull();
+        assertThat(line.at()).isBetween(before.minusMillis(1), now().plusMillis(1));
+        assertThat(f.remaining()).as("an entry for operators: no balance changes").containsExactly(200L);
+    }
+
+    @Test
+    void anUnchargedEntryForAnUnknownTenantOrMalformedIsRefusedAndWritesNothing() {
+        f.create(DEFAULT, now());
+        Instant t = now();
+        assertThat(refusal(await(store.recordUncharged(new UnchargedEntry("r1.1", "ghost", GROUP, 1, 1, t, t, "r1")))))
+                .isEqualTo(Refusal.NOT_FOUND);
+        assertThat(refusal(await(store.recordUncharged(new UnchargedEntry("r1.1", "Bad Id", GROUP, 1, 1, t, t, "r1")))))
+                .isEqualTo(Refusal.NOT_FOUND);
+        for (UnchargedEntry bad : List.of(
+                new UnchargedEntry("r1", TENANT, GROUP, 1, 1, t, t, "r1"),
+                new UnchargedEntry("r2.1", TENANT, GROUP, 1, 1, t, t, "r1"),
+                new UnchargedEntry("r1.1", TENANT, "no group", 1, 1, t, t, "r1"),
+                new UnchargedEntry("r1.1", TENANT, GROUP, 0, 0, t, t, "r1"),
+                new UnchargedEntry("r1.1", TENANT, GROUP, 1, -1, t, t, "r1"),
+                new UnchargedEntry("r1.1", TENANT, GROUP, 1, 1, t, t.minusMillis(1), "r1"))) {
+            assertThat(refusal(await(store.recordUncharged(bad)))).as(bad.toString()).isEqualTo(Refusal.INVALID);
+        }
+        assertThat(f.ledgerKinds()).doesNotContain(UnchargedEntry.KIND);
+    }
+
+    @Test
+    void aHeartbeatCountsTheReplicasHeardFromWithinItsTtl() {
+        Duration ttl = Duration.ofMillis(1000);
+        assertThat(await(store.heartbeat("r1", ttl))).isEqualTo(1);
+        assertThat(await(store.heartbeat("r2", ttl))).isEqualTo(2);
+        assertThat(await(store.heartbeat("r1", ttl))).as("renewed, not added").isEqualTo(2);
+        advance(Duration.ofMillis(400));
+        assertThat(await(store.heartbeat("r1", ttl))).isEqualTo(2);
+        advance(Duration.ofMillis(700)); // r2 last beat 1100 ms ago
+        assertThat(await(store.heartbeat("r1", ttl))).isEqualTo(1);
+        assertThat(await(store.heartbeat("r2", ttl))).as("back").isEqualTo(2);
+    }
+
     // ---- usage ----
 
     @Test

@@ -2,7 +2,7 @@ package io.quotagate.gateway.store.redis;
 
 /**
  * Names of every Redis key. All keys of a tenant start with {@code qg:{tenantId}:}, so they share one hash slot
- * and every script runs unchanged on Redis Cluster; only the tenant list is global.
+ * and every script runs unchanged on Redis Cluster; only the tenant list and the replica heartbeats are global.
  *
  * <pre>
  * qg:tenants                 set of tenant ids (tenantIds(); written after the create script)
@@ -26,13 +26,17 @@ package io.quotagate.gateway.store.redis;
  *                            settle.lua only, until they expire)
  * qg:{t}:o:O                 order record: fingerprint and first result
  * qg:{t}:ledger              list of ledger lines
+ * qg:{t}:uc:G:I              marker of uncharged entry I of group G written to the ledger (once per id), TTL 30 days
  * qg:{t}:u:G:D               usage counters of group G on epoch day D, TTL 400 days from its first count
+ * qg:replicas               zset of replica ids scored by their last heartbeat (Redis ms); global, like qg:tenants
  * qg:changed                 pub/sub channel (no key): "qg:{t}:" when calls, QPS, mode, status or keys of t changed
  * </pre>
  */
 final class RedisKeys {
 
     static final String TENANTS = "qg:tenants";
+    /** Replica ids by their last heartbeat: how many replicas share a QPS limit while failing open. */
+    static final String REPLICAS = "qg:replicas";
     /** Pub/sub channel: a tenant's key prefix, published by the scripts that can turn a denial into an admission. */
     static final String CHANGED_CHANNEL = "qg:changed";
 
@@ -93,5 +97,10 @@ final class RedisKeys {
 
     static String ledger(String tenantId) {
         return prefix(tenantId) + "ledger";
+    }
+
+    /** The marker that uncharged entry {@code id} of {@code group} was written to the tenant's ledger. */
+    static String uncharged(String tenantId, String group, String id) {
+        return prefix(tenantId) + "uc:" + group + ":" + id;
     }
 }

@@ -15,7 +15,9 @@ import io.quotagate.gateway.store.TemplateQuota;
 import io.quotagate.gateway.store.TenantOps;
 import io.quotagate.gateway.store.TenantSnapshot;
 import io.quotagate.gateway.store.TenantView;
+import io.quotagate.gateway.store.UnchargedEntry;
 import io.quotagate.gateway.store.UsageDay;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +46,7 @@ public final class RedisQuotaStore implements QuotaStore {
     private final boolean ownsClient;
     private final RedisAdmission admission;
     private final RedisTenantOps tenants;
+    private final RedisFailOpen failOpen;
 
     /**
      * @param ownsClient whether {@link #close()} shuts the client down (false when the caller shares it)
@@ -54,6 +57,7 @@ public final class RedisQuotaStore implements QuotaStore {
         RedisScripts scripts = new RedisScripts(redisson);
         this.admission = new RedisAdmission(scripts);
         this.tenants = new RedisTenantOps(scripts, redisson.getSet(RedisKeys.TENANTS, StringCodec.INSTANCE));
+        this.failOpen = new RedisFailOpen(scripts);
     }
 
     @Override
@@ -139,6 +143,16 @@ public final class RedisQuotaStore implements QuotaStore {
     @Override
     public CompletionStage<OpResult<List<LedgerEntry>>> ledger(String tenantId) {
         return guarded(() -> tenants.ledger(tenantId));
+    }
+
+    @Override
+    public CompletionStage<OpResult<Boolean>> recordUncharged(UnchargedEntry entry) {
+        return guarded(() -> failOpen.recordUncharged(entry));
+    }
+
+    @Override
+    public CompletionStage<Integer> heartbeat(String replicaId, Duration ttl) {
+        return guarded(() -> failOpen.heartbeat(replicaId, ttl));
     }
 
     @Override

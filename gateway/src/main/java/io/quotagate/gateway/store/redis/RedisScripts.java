@@ -33,7 +33,8 @@ final class RedisScripts {
     /** The scripts and the files they come from. */
     enum Script {
         ADMIT("admit"), SETTLE("settle"), CREATE_TENANT("create_tenant"), TENANT_ADMIN("tenant_admin"),
-        GRANT("grant"), READ_TENANT("read_tenant"), READ_LEDGER("read_ledger"), READ_USAGE("read_usage");
+        GRANT("grant"), READ_TENANT("read_tenant"), READ_LEDGER("read_ledger"), READ_USAGE("read_usage"),
+        UNCHARGED("uncharged"), HEARTBEAT("heartbeat");
 
         private final String file;
 
