@@ -2,8 +2,10 @@
 -- Admission of a batch: N requests of one tenant and one group, decided in list order at one
 -- instant, atomically, in one round trip (rules 1-8 and 10). A batch of one is a single admit.
 -- KEYS: 1 tenant hash, 2 key digests, 3 group hash, 4 lots, 5 lot index, 6 QPS purchase index,
---       7 QPS purchases, 8 window list, 8+i the record bucket of request i (a hash: request id ->
---       record; consecutive request ids of a replica share a bucket, RedisKeys.requestBucket)
+--       7 QPS purchases, 8 window list, 8+i the record bucket of request i (a hash; consecutive
+--       request ids of a replica share a bucket, RedisKeys.requestBucket). The batch's record is in
+--       the first request's bucket (KEYS[9]), under its id and '#'; a request's own field there holds
+--       only what settle/cancel wrote about it (a tombstone, 'settled', 'cancelled').
 -- ARGV: 1 key prefix, 2 group, 3 count-mode QPS, 4 max QPS, 5 free calls, 6 free validity ms,
 --       7 free templates, 8 retention ms (>= 1); then for request i, at 8+5(i-1): request id, key
 --       digest, cost, qps limited (1/0), templates (none/create/delete)
@@ -13,7 +15,7 @@
 --
 -- Order: every check reads only, and every decision is made in memory first (a plan); the writes
 -- come once, after the last decision, summed over the batch: one HINCRBY per lot touched, one
--- LPUSH of every admission, one HINCRBY per usage counter, one HSET of the records per bucket. A denial changes nothing but the day's
+-- LPUSH of every admission, one HINCRBY per usage counter, one HSET of the batch's record. A denial changes nothing but the day's
 -- rejection counter (and a first activation, which is owed). The rules are the functions below,
 -- named as in MemoryAdmission and docs/rules.md.
 --
@@ -42,11 +44,15 @@ local function answer(i, code, mode, limit, remaining, reset, calls, charged, fr
 end
 
 -- Rule 10: a resent or repeated admit returns its recorded decision and changes nothing; a
--- cancelled id (tombstone, or cancelled after it applied) never charges. A record is one string:
--- state, then SEP and mode, limit, window remaining, reset, calls remaining, charged, group, day,
--- templates, taken, charged from the free lot (settle.lua reads it too; older records end at taken). Records live in bucket hashes, read with one HMGET
--- per bucket (a batch usually spans one).
+-- cancelled id (tombstone, or cancelled after it applied) never charges. A batch that charged or
+-- reserved anything leaves one record (written at the end): cmsgpack of the request ids, the
+-- answers (8 values per request), what each took (lot:n,...), template uses, group and day. Its
+-- field is the first request id and '#'; that id is every request's receipt (settle.lua finds the
+-- record with it). A request's own field holds a tombstone or 'settled'/'cancelled' (settle.lua), or,
+-- written by versions before batch records, a record string: state, then SEP and mode, limit,
+-- window remaining, reset, calls remaining, charged, group, day, templates, taken[, charged free].
 local function id_of(i) return ARGV[9 + (i - 1) * 5] end
+local BATCH_FIELD = id_of(1) .. '#'
 local function by_bucket()
   local buckets, order = {}, {}
   for i = 1, n do
@@ -59,25 +65,49 @@ local function by_bucket()
 end
 local buckets, bucket_order = by_bucket()
 
+local function cancelled_mark(rec)
+  return rec == 'tomb' or rec == 'cancelled' or string.sub(rec, 1, 10) == 'cancelled\31'
+end
+
 local function recorded_decisions()
-  local pending, any = {}, false
+  local marks = {}
   for _, b in ipairs(bucket_order) do
     local list, ids = buckets[b], {}
     for j = 1, #list do ids[j] = id_of(list[j]) end
     local recs = redis.call('HMGET', b, unpack(ids))
-    for j = 1, #list do
-      local i, rec = list[j], recs[j]
-      if rec then
-        local st, m, l, wr, rs, cr, ch = string.match(rec,
-          '^(%a+)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
-        if st == 'applied' or st == 'settled' then
-          local free = string.match(rec, '^[^\31]*' .. string.rep('\31[^\31]*', 10) .. '\31(%d+)$')
-          answer(i, 'A', m, tonumber(l), tonumber(wr), tonumber(rs), tonumber(cr), tonumber(ch), tonumber(free))
-        else
-          answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
-        end
+    for j = 1, #list do marks[list[j]] = recs[j] end
+  end
+  local batch = redis.call('HGET', KEYS[9], BATCH_FIELD)
+  if batch then
+    -- The batch applied before: answer what it answered (a request cancelled since then: CANCELLED).
+    local _, answers = cmsgpack.unpack(batch)
+    for i = 1, n do
+      if marks[i] and cancelled_mark(marks[i]) then
+        answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
       else
-        pending[i], any = true, true
+        local b = (i - 1) * 8
+        answer(i, answers[b + 1], answers[b + 2], answers[b + 3], answers[b + 4], answers[b + 5], answers[b + 6],
+          answers[b + 7], answers[b + 8])
+      end
+    end
+    return {}, false
+  end
+  local pending, any = {}, false
+  for i = 1, n do
+    local rec = marks[i]
+    if not rec then
+      pending[i], any = true, true
+    elseif cancelled_mark(rec) then
+      answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
+    else
+      -- a record of a version before batch records
+      local st, m, l, wr, rs, cr, ch = string.match(rec,
+        '^(%a+)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
+      if st == 'applied' or st == 'settled' then
+        local free = string.match(rec, '^[^\31]*' .. string.rep('\31[^\31]*', 10) .. '\31(%d+)$')
+        answer(i, 'A', m, tonumber(l), tonumber(wr), tonumber(rs), tonumber(cr), tonumber(ch), tonumber(free))
+      else
+        answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
       end
     end
   end
@@ -351,7 +381,7 @@ end
 
 -- Every request in order: permanent reasons before the transient QPS one, as in MemoryAdmission.
 local admitted, charged_total, charged_free, creates = 0, 0, 0, 0
-local records = {}  -- bucket -> {id, record, id, record, ...}
+local takes, tpls, recorded = {}, {}, false
 -- calls remaining as reported: the usable calls in count mode (nil here), -1 in QPS mode
 local reported
 if mode ~= 'count' then reported = -1 end
@@ -392,16 +422,8 @@ for i = 1, n do
         charged_total, charged_free, admitted = charged_total + charged, charged_free + free, admitted + 1
         local left = reported or usable
         answer(i, 'A', mode, lim, remaining, reset_ms, left, charged, free)
-        if charged > 0 or r.tpl ~= 'none' then
-          local b = KEYS[8 + i]
-          local list = records[b]
-          if not list then list = {}; records[b] = list end
-          -- numbers concatenate as integers ("%.14g"): every value here is an integer below 1e14
-          list[#list + 1] = id_of(i)
-          list[#list + 1] = 'applied\31' .. mode .. '\31' .. lim_s .. '\31' .. remaining .. '\31' .. reset_ms
-            .. '\31' .. left .. '\31' .. (charged > 0 and r.cost_s or '0') .. '\31' .. group .. '\31' .. day
-            .. '\31' .. r.tpl .. '\31' .. taken .. '\31' .. free
-        end
+        if charged > 0 then takes[i], recorded = taken, true end
+        if r.tpl ~= 'none' then tpls[i], recorded = r.tpl, true end
       end
     end
   end
@@ -449,17 +471,15 @@ if pushed > 0 then
   end
 end
 
--- The records let a resent batch return its first results, and settle/cancel undo exactly what
--- was taken. An admit that took nothing (QPS mode, a free route) has nothing to undo or to take
--- twice: no record, so uncharged traffic costs Redis no memory per request.
--- A bucket lives its retention after its last record: its TTL only ever grows (a cancel may have
--- set 24 h).
-for _, b in ipairs(bucket_order) do
-  local list = records[b]
-  if list then
-    redis.call('HSET', b, unpack(list))
-    if redis.call('PTTL', b) < tonumber(ARGV[8]) then redis.call('PEXPIRE', b, ARGV[8]) end
-  end
+-- The record lets a resent batch return its first results, and settle/cancel undo exactly what
+-- was taken. A batch that took nothing (QPS mode, free routes) has nothing to undo or to take
+-- twice: no record, so uncharged traffic costs Redis no memory per request. The record's bucket
+-- lives its retention after its last record: its TTL only ever grows (a cancel may have set 24 h).
+if recorded then
+  local ids = {}
+  for i = 1, n do ids[i] = id_of(i) end
+  redis.call('HSET', KEYS[9], BATCH_FIELD, cmsgpack.pack(ids, out, takes, tpls, group, day))
+  if redis.call('PTTL', KEYS[9]) < tonumber(ARGV[8]) then redis.call('PEXPIRE', KEYS[9], ARGV[8]) end
 end
 count_usage('admitted', admitted)
 count_usage('charged', charged_total)

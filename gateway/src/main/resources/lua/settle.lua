@@ -1,29 +1,56 @@
 -- Settles or cancels one admitted request (rules 7, 9, 10). At most one of them ever applies:
--- the record moves from 'applied' to 'settled' or 'cancelled' exactly once.
--- KEYS: 1 tenant hash, 2 the request's record bucket (hash: request id -> record), 3 the request's
---       record key of versions before buckets (a string; read only if the bucket has none)
+-- the request moves from applied to settled or cancelled exactly once.
+-- KEYS: 1 tenant hash, 2 the request's record bucket, 3 the request's record key of versions before
+--       buckets (a string), 4 the bucket of the request's batch record (the receipt's bucket)
 -- ARGV: 1 key prefix, 2 op (settle/cancel), 3 refund (1/0), 4 upstream 2xx (1/0), 5 tombstone ttl ms,
---       6 request id
+--       6 request id, 7 receipt (the first request id of the admit call that carried it)
 -- Returns {'settled'}, {'cancelled'}, {'tombstone'} or {'noop'}.
 
 local prefix, op = ARGV[1], ARGV[2]
 local refund, ok2xx = ARGV[3] == '1', ARGV[4] == '1'
-local T, B, LEGACY, id = KEYS[1], KEYS[2], KEYS[3], ARGV[6]
+local T, B, LEGACY, BB, id, receipt = KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[6], ARGV[7]
 local tomb_ttl = num(ARGV[5])
 
--- The record (admit.lua) is one string: state, then SEP and mode, limit, window remaining, reset,
--- calls remaining, charged, group, day, templates, taken[, charged free]. Only its state ever changes.
-local legacy = false
-local rec = redis.call('HGET', B, id)
-if not rec then
-  rec = redis.call('GET', LEGACY)
-  legacy = rec ~= nil and rec ~= false
+-- What the admission took. Current admits write one record per batch (admit.lua): cmsgpack of the
+-- request ids, the answers (8 per request), what each took, template uses, group and day, under the
+-- receipt and '#'; the request's own field then holds only 'settled', 'cancelled' or a tombstone.
+-- Versions before that wrote one string per request in its own field (or, before buckets, its own
+-- key): state, then SEP and mode, limit, window remaining, reset, calls remaining, charged, group,
+-- day, templates, taken[, charged free].
+local mark = redis.call('HGET', B, id)
+if mark == 'settled' or mark == 'cancelled' or mark == 'tomb' then return { 'noop' } end
+local legacy, rest = false, nil
+local group, day, tpl, taken
+if not mark then
+  mark = redis.call('GET', LEGACY)
+  legacy = mark ~= nil and mark ~= false
+end
+if mark then
+  local st
+  st, rest = string.match(mark, '^(%a+)(.*)$')
+  if st ~= 'applied' then return { 'noop' } end
+  group, day, tpl, taken = string.match(rest,
+    '^\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
+else
+  local batch = redis.call('HGET', BB, receipt .. '#')
+  if batch then
+    local ids, answers, takes, tpls, g, d = cmsgpack.unpack(batch)
+    for j = 1, #ids do
+      if ids[j] == id then
+        if answers[(j - 1) * 8 + 1] == 'A' then
+          group, day, tpl, taken = g, d, tpls[j] or 'none', takes[j] or ''
+        end
+        break
+      end
+    end
+  end
 end
 
--- Writes the record back. keep_ms: how long it must live at least from now (a cancelled id must
--- outlive any resend of its admit); nil keeps the TTL as it is.
-local function save(value, keep_ms)
+-- Writes the request's new state. keep_ms: how long it must live at least from now (a cancelled id
+-- must outlive any resend of its admit).
+local function save(state, keep_ms)
   if legacy then
+    local value = state .. rest
     if keep_ms then
       redis.call('SET', LEGACY, value, 'PX', math.max(redis.call('PTTL', LEGACY), keep_ms))
     else
@@ -31,11 +58,11 @@ local function save(value, keep_ms)
     end
     return
   end
-  redis.call('HSET', B, id, value)
-  if keep_ms and redis.call('PTTL', B) < keep_ms then redis.call('PEXPIRE', B, keep_ms) end
+  redis.call('HSET', B, id, rest and (state .. rest) or state)
+  if redis.call('PTTL', B) < keep_ms then redis.call('PEXPIRE', B, keep_ms) end
 end
 
-if not rec then
+if not group then
   -- Cancel before the admit arrived (a resent script still in flight): the tombstone makes that
   -- admit deny. Never create keys for a tenant that does not exist.
   if op == 'cancel' and redis.call('EXISTS', T) == 1 then
@@ -44,12 +71,6 @@ if not rec then
   end
   return { 'noop' }
 end
-local st, rest = string.match(rec, '^(%a+)(.*)$')
-if st ~= 'applied' then return { 'noop' } end
-
--- (records written since the free-lot share was added carry it as a twelfth field; it is not needed here)
-local group, day, tpl, taken = string.match(rest,
-  '^\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
 day = num(day)
 local gkey = prefix .. 'g:' .. group
 local now_ms = math.floor(now_us() / 1000)
@@ -72,12 +93,12 @@ end
 if op == 'cancel' then
   refund_all()
   if tpl == 'create' then release_slot() end
-  save('cancelled' .. rest, tomb_ttl)
+  save('cancelled', tomb_ttl)
   return { 'cancelled' }
 end
 
 if refund then refund_all() end
 if tpl == 'create' and not ok2xx then release_slot() end
 if tpl == 'delete' and ok2xx then release_slot() end
-save('settled' .. rest, nil)
+save('settled', tomb_ttl)
 return { 'settled' }

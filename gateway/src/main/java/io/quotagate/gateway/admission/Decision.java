@@ -15,9 +15,17 @@ public sealed interface Decision {
      * @param requestId the id the store knows the request by, for settlement
      * @param needsSettlement whether {@link Admission#settle} has anything to do (a charge or a template slot)
      * @param charged  calls taken from the tenant's lots (0 in QPS mode, on free routes and when failing open)
+     * @param receipt  what the store needs besides the request id to settle it ({@code AdmitResult.Admitted#receipt}),
+     *                 or null
      */
     record Admitted(RouteMatch route, String tenantId, String requestId, RateLimitState rateLimit, boolean needsSettlement,
-                    int charged) implements Decision {
+                    int charged, String receipt) implements Decision {
+
+        /** Settled by its request id alone. */
+        public Admitted(RouteMatch route, String tenantId, String requestId, RateLimitState rateLimit,
+                        boolean needsSettlement, int charged) {
+            this(route, tenantId, requestId, rateLimit, needsSettlement, charged, null);
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ import io.quotagate.gateway.store.AdmitCommand;
 import io.quotagate.gateway.store.AdmitResult;
 import io.quotagate.gateway.store.QuotaStore;
 import io.quotagate.gateway.store.SettleCommand;
+import io.quotagate.gateway.store.StoreUnavailableException;
 import io.quotagate.gateway.store.TemplateUse;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -188,7 +189,8 @@ public final class QuotaAdmission implements Admission {
             boolean settle = admitted.charged() > 0 || route.route().templates() != TemplateAction.NONE;
             metrics.charged(command.group(), admitted.charged());
             metrics.chargedFree(command.group(), admitted.chargedFree());
-            return new Decision.Admitted(route, command.tenantId(), command.requestId(), state, settle, admitted.charged());
+            return new Decision.Admitted(route, command.tenantId(), command.requestId(), state, settle, admitted.charged(),
+                    admitted.receipt());
         }
         AdmitResult.Denied denied = (AdmitResult.Denied) result;
         RejectionCode code = switch (denied.reason()) {
@@ -215,8 +217,9 @@ public final class QuotaAdmission implements Admission {
         metrics.storeError(error);
         LOG.debug("store failed for request {}: {}", command.requestId(), error.toString());
         // The admit may still apply later (a resent script in flight): void it whatever we answer now.
+        String receipt = StoreUnavailableException.receiptOf(error, command.requestId());
         retries.submit("cancel " + command.requestId(),
-                () -> store.cancel(command.tenantId(), command.group(), command.requestId()));
+                () -> store.cancel(command.tenantId(), command.group(), command.requestId(), receipt));
         if (onError == OnError.ALLOW
                 && recentKeys.recentlyValid(command.keyDigest(), command.tenantId(), clock.millis())) {
             return failOpen.admit(route, command); // uncharged within this replica's share of the QPS limit, counted
@@ -237,7 +240,8 @@ public final class QuotaAdmission implements Admission {
         };
         boolean refund = failed && admitted.charged() > 0;
         SettleCommand command = new SettleCommand(admitted.requestId(), admitted.tenantId(),
-                admitted.route().group().name(), refund, answered2xx, templateUse(admitted.route().route().templates()));
+                admitted.route().group().name(), refund, answered2xx, templateUse(admitted.route().route().templates()),
+                admitted.receipt());
         if (command.changesNothing()) {
             store.forget(command); // the common case: a 2xx on a charged route needs no second round trip
             return 0;

@@ -18,10 +18,18 @@ public sealed interface AdmitResult {
 
     /**
      * Admitted; {@code charged} calls were taken (0 in QPS mode or for free routes), {@code chargedFree} of them from
-     * the free lot.
+     * the free lot. {@code receipt} is what the store needs besides the request id to find this admission again
+     * ({@link SettleCommand#receipt()}, {@link QuotaStore#cancel(String, String, String, String)}); null when the
+     * request id is enough.
      */
     record Admitted(BillingMode mode, long limit, long windowRemaining, long resetMillis, long callsRemaining, int charged,
-                    long chargedFree) implements AdmitResult {
+                    long chargedFree, String receipt) implements AdmitResult {
+
+        /** Found by its request id alone. */
+        public Admitted(BillingMode mode, long limit, long windowRemaining, long resetMillis, long callsRemaining, int charged,
+                        long chargedFree) {
+            this(mode, limit, windowRemaining, resetMillis, callsRemaining, charged, chargedFree, null);
+        }
 
         /** Nothing taken from the free lot. */
         public Admitted(BillingMode mode, long limit, long windowRemaining, long resetMillis, long callsRemaining, int charged) {

@@ -57,6 +57,14 @@ public interface QuotaStore extends AutoCloseable {
     CompletionStage<Void> cancel(String tenantId, String group, String requestId);
 
     /**
+     * {@link #cancel(String, String, String)} with the receipt the admit's result or failure carried
+     * ({@link StoreUnavailableException#receiptOf}); a store that needs none ignores it.
+     */
+    default CompletionStage<Void> cancel(String tenantId, String group, String requestId, String receipt) {
+        return cancel(tenantId, group, requestId);
+    }
+
+    /**
      * Tells {@code listener}, on any thread, the id of each tenant for which something changed, on any replica, that
      * can turn a denial into an admission: calls granted or refunded, QPS bought, billing mode, status or keys
      * changed; or null when changes may have been missed (a (re)subscription), meaning "any tenant". Returns false

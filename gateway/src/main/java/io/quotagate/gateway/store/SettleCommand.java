@@ -10,9 +10,16 @@ package io.quotagate.gateway.store;
  * @param templates    what the request did to template slots, as admission knows it. The store's own record decides
  *                     what is undone; this only lets a store skip a settlement that cannot change anything
  *                     ({@link #changesNothing()}) without a round trip
+ * @param receipt      the admission's {@link AdmitResult.Admitted#receipt()}, or null
  */
 public record SettleCommand(String requestId, String tenantId, String group, boolean refund, boolean upstream2xx,
-                            TemplateUse templates) {
+                            TemplateUse templates, String receipt) {
+
+    /** An admission found by its request id alone. */
+    public SettleCommand(String requestId, String tenantId, String group, boolean refund, boolean upstream2xx,
+                         TemplateUse templates) {
+        this(requestId, tenantId, group, refund, upstream2xx, templates, null);
+    }
 
     /** No refund and no slot to release: the common end of a charged call (a 2xx on a count-mode route). */
     public boolean changesNothing() {

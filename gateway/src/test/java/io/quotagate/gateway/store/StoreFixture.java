@@ -90,15 +90,37 @@ public final class StoreFixture {
     /** What each request did to template slots, as admission would tell the store at settlement. */
     private final Map<String, TemplateUse> templatesById = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The receipts the store gave (or a failed admit carried), to settle and cancel with, as admission does. */
+    private final Map<String, String> receiptsById = new java.util.concurrent.ConcurrentHashMap<>();
+
     public AdmitResult admit(Admit a) {
-        templatesById.put(a.id(), a.templates());
-        return await(store.admit(a.command()));
+        return admitAll(List.of(a)).get(0);
     }
 
     /** Admits a batch at once ({@link QuotaStore#admitAll}). */
     public List<AdmitResult> admitAll(List<Admit> batch) {
         batch.forEach(a -> templatesById.put(a.id(), a.templates()));
-        return await(store.admitAll(batch.stream().map(Admit::command).toList()));
+        List<AdmitResult> results = await(store.admitAll(batch.stream().map(Admit::command).toList()), batch);
+        for (int i = 0; i < batch.size(); i++) {
+            if (results.get(i) instanceof AdmitResult.Admitted admitted && admitted.receipt() != null) {
+                receiptsById.put(batch.get(i).id(), admitted.receipt());
+            }
+        }
+        return results;
+    }
+
+    private <T> T await(CompletionStage<T> stage, List<Admit> batch) {
+        try {
+            return await(stage);
+        } catch (RuntimeException e) {
+            for (Admit a : batch) {
+                String receipt = StoreUnavailableException.receiptOf(e.getCause(), a.id());
+                if (receipt != null) {
+                    receiptsById.put(a.id(), receipt);
+                }
+            }
+            throw e;
+        }
     }
 
     public AdmitResult.Admitted admitted(Admit a) {
@@ -117,11 +139,11 @@ public final class StoreFixture {
 
     public void settle(String requestId, boolean refund, boolean upstream2xx) {
         await(store.settle(new SettleCommand(requestId, TENANT, GROUP, refund, upstream2xx,
-                templatesById.getOrDefault(requestId, TemplateUse.NONE))));
+                templatesById.getOrDefault(requestId, TemplateUse.NONE), receiptsById.get(requestId))));
     }
 
     public void cancel(String requestId) {
-        await(store.cancel(TENANT, GROUP, requestId));
+        await(store.cancel(TENANT, GROUP, requestId, receiptsById.get(requestId)));
     }
 
     public Lot grant(long calls, Instant grantedAt, Instant expiresAt, String order) {

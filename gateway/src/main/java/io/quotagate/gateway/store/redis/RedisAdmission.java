@@ -8,16 +8,21 @@ import io.quotagate.gateway.store.StoreRules;
 import io.quotagate.gateway.store.StoreUnavailableException;
 import io.quotagate.gateway.store.redis.RedisScripts.Script;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Admission, settlement and cancellation on Redis: each is one script call ({@code admit.lua}, {@code settle.lua}),
  * so one round trip, atomic on the server, and idempotent by request id. An admit call carries every request of a
- * batch that shares a tenant and a group, so its reads and writes are paid once per call, not once per request.
+ * batch that shares a tenant and a group, so its reads and writes are paid once per call, not once per request;
+ * that includes the record settlement needs, written once per call under the call's first request id. That id is
+ * each admission's receipt ({@link AdmitResult.Admitted#receipt()}), and a failed call carries its requests'
+ * receipts ({@link StoreUnavailableException#receiptOf}), so that a settle or a cancel finds the record.
  */
 final class RedisAdmission {
 
@@ -51,21 +56,33 @@ final class RedisAdmission {
                 calls.computeIfAbsent(callKey(c), k -> new ArrayList<>()).add(i);
             }
         }
-        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        List<List<Integer>> parts = new ArrayList<>();
+        Map<String, String> receipts = new HashMap<>();
         for (List<Integer> indexes : calls.values()) {
             for (int from = 0; from < indexes.size(); from += MAX_BATCH) {
                 List<Integer> part = indexes.subList(from, Math.min(indexes.size(), from + MAX_BATCH));
-                sent.add(call(commands, part).thenAccept(decided -> {
-                    for (int j = 0; j < part.size(); j++) {
-                        results[part.get(j)] = decided.get(j);
-                    }
-                }).toCompletableFuture());
+                parts.add(part);
+                String receipt = commands.get(part.get(0)).requestId();
+                part.forEach(i -> receipts.put(commands.get(i).requestId(), receipt));
             }
         }
-        if (sent.size() == 1) {
-            return sent.get(0).thenApply(done -> List.of(results));
+        List<CompletableFuture<Void>> sent = new ArrayList<>(parts.size());
+        for (List<Integer> part : parts) {
+            sent.add(call(commands, part).thenAccept(decided -> {
+                for (int j = 0; j < part.size(); j++) {
+                    results[part.get(j)] = decided.get(j);
+                }
+            }).toCompletableFuture());
         }
-        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenApply(done -> List.of(results));
+        CompletableFuture<Void> all = sent.size() == 1 ? sent.get(0) : CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+        return all.handle((done, error) -> {
+            if (error != null) {
+                // Whether a call applied is unknown: its receipts let a cancel find what it may have charged.
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                throw new StoreUnavailableException("Redis store failed: " + cause, cause, receipts);
+            }
+            return List.of(results);
+        });
     }
 
     private static final AdmitResult INVALID_KEY =
@@ -99,32 +116,37 @@ final class RedisAdmission {
             args.add(c.templates().wire());
         }
         int n = part.size();
-        return scripts.run(Script.ADMIT, keys, args.toArray()).thenApply(reply -> parse(reply, n));
+        String receipt = first.requestId();
+        return scripts.run(Script.ADMIT, keys, args.toArray()).thenApply(reply -> parse(reply, n, receipt));
     }
 
     CompletionStage<Void> settle(SettleCommand c) {
-        return finish(c.tenantId(), c.requestId(), "settle", c.refund(), c.upstream2xx());
+        return finish(c.tenantId(), c.requestId(), c.receipt(), "settle", c.refund(), c.upstream2xx());
     }
 
-    CompletionStage<Void> cancel(String tenantId, String requestId) {
-        return finish(tenantId, requestId, "cancel", false, false);
+    /** {@code receipt}: the first request id of the admit call that carried {@code requestId}, or null if unknown. */
+    CompletionStage<Void> cancel(String tenantId, String requestId, String receipt) {
+        return finish(tenantId, requestId, receipt, "cancel", false, false);
     }
 
-    private CompletionStage<Void> finish(String tenantId, String requestId, String op, boolean refund, boolean ok2xx) {
+    private CompletionStage<Void> finish(String tenantId, String requestId, String receipt, String op, boolean refund,
+                                         boolean ok2xx) {
         if (!StoreRules.validTenantId(tenantId)) {
             return CompletableFuture.completedFuture(null);
         }
+        // Without a receipt, the request may have been the first (or only) one of its call.
+        String batch = receipt == null ? requestId : receipt;
         List<Object> keys = List.of(RedisKeys.tenant(tenantId), RedisKeys.requestBucket(tenantId, requestId),
-                RedisKeys.request(tenantId, requestId));
+                RedisKeys.request(tenantId, requestId), RedisKeys.requestBucket(tenantId, batch));
         return scripts.run(Script.SETTLE, keys, RedisScripts.args(RedisKeys.prefix(tenantId), op, refund ? 1 : 0, ok2xx ? 1 : 0,
-                StoreRules.TOMBSTONE_TTL.toMillis(), requestId)).thenApply(reply -> null);
+                StoreRules.TOMBSTONE_TTL.toMillis(), requestId, batch)).thenApply(reply -> null);
     }
 
     /**
      * Eight values per request: 'A' or a reason, mode, limit, window remaining, reset or retry ms, calls, charged,
      * charged from the free lot.
      */
-    static List<AdmitResult> parse(List<Object> r, int n) {
+    static List<AdmitResult> parse(List<Object> r, int n, String receipt) {
         if (r.size() != 8 * n) {
             throw new StoreUnavailableException("unexpected admit reply of " + r.size() + " values for " + n + " requests", null);
         }
@@ -134,7 +156,7 @@ final class RedisAdmission {
             BillingMode mode = "qps".equals(str(r.get(b + 1))) ? BillingMode.QPS : BillingMode.COUNT;
             if ("A".equals(code)) {
                 out.add(new AdmitResult.Admitted(mode, num(r.get(b + 2)), num(r.get(b + 3)), num(r.get(b + 4)),
-                        num(r.get(b + 5)), (int) num(r.get(b + 6)), num(r.get(b + 7))));
+                        num(r.get(b + 5)), (int) num(r.get(b + 6)), num(r.get(b + 7)), receipt));
             } else {
                 out.add(new AdmitResult.Denied(AdmitResult.Reason.valueOf(code), mode, num(r.get(b + 2)), num(r.get(b + 3)),
                         num(r.get(b + 4)), num(r.get(b + 5))));

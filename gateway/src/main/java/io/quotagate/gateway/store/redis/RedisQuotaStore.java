@@ -77,7 +77,12 @@ public final class RedisQuotaStore implements QuotaStore {
 
     @Override
     public CompletionStage<Void> cancel(String tenantId, String group, String requestId) {
-        return guarded(() -> admission.cancel(tenantId, requestId));
+        return cancel(tenantId, group, requestId, null);
+    }
+
+    @Override
+    public CompletionStage<Void> cancel(String tenantId, String group, String requestId, String receipt) {
+        return guarded(() -> admission.cancel(tenantId, requestId, receipt));
     }
 
     @Override

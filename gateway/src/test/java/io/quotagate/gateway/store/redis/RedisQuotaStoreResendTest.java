@@ -1,6 +1,7 @@
 package io.quotagate.gateway.store.redis;
 
 import static io.quotagate.gateway.store.StoreFixture.TENANT;
+import static io.quotagate.gateway.store.StoreFixture.await;
 import static io.quotagate.gateway.store.StoreFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -107,6 +108,77 @@ class RedisQuotaStoreResendTest {
         assertThat(BALANCE - 1 - f.remaining().get(0)).isEqualTo(admitted.size());
     }
 
+    /**
+     * The same with batches of 4 (as the coalescer sends them): a batch's record is written once, under its first
+     * request id, so a cancel of any of its requests must find it through the receipt the failure carried.
+     */
+    @Test
+    void batchesResentAfterTimeoutsChargeOnceAndCancelWithTheFailuresReceiptsVoidsEveryRequest() throws Exception {
+        f.admitted(request().qps(false));
+        List<List<StoreFixture.Admit>> batches = new ArrayList<>();
+        List<CompletableFuture<List<AdmitResult>>> outcomes = new ArrayList<>();
+        REDIS.pause();
+        sendBatches(3, batches, outcomes);
+        Thread.sleep(500);
+        sendBatches(3, batches, outcomes);
+        Thread.sleep(700);
+        REDIS.resume();
+        CompletableFuture.allOf(outcomes.stream().map(o -> o.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
+                .get(20, TimeUnit.SECONDS);
+        Thread.sleep(300);
+
+        List<StoreFixture.Admit> admitted = new ArrayList<>();
+        List<StoreFixture.Admit> unknown = new ArrayList<>();
+        List<String> receipts = new ArrayList<>();
+        for (int b = 0; b < batches.size(); b++) {
+            Throwable error = outcomes.get(b).handle((r, e) -> e).join();
+            for (StoreFixture.Admit a : batches.get(b)) {
+                if (error == null) {
+                    admitted.add(a);
+                } else {
+                    unknown.add(a);
+                    receipts.add(StoreUnavailableException.receiptOf(error, a.id()));
+                }
+            }
+        }
+        assertThat(admitted).isNotEmpty();
+        assertThat(unknown).isNotEmpty();
+        // Every request of a failed call carries its call's first request id as its receipt.
+        for (int i = 0; i < unknown.size(); i++) {
+            assertThat(receipts.get(i)).isEqualTo(unknown.get(i - i % 4).id());
+        }
+        long taken = BALANCE - 1 - f.remaining().get(0);
+        // Some batches applied although their caller only saw a timeout: these are what the cancels must give back.
+        assertThat(taken).isGreaterThan(admitted.size()).isLessThanOrEqualTo(admitted.size() + unknown.size());
+
+        for (int i = 0; i < unknown.size(); i++) {
+            await(store.cancel(TENANT, StoreFixture.GROUP, unknown.get(i).id(), receipts.get(i)));
+        }
+        assertThat(BALANCE - 1 - f.remaining().get(0)).isEqualTo(admitted.size());
+        // A resent batch answers its cancelled requests CANCELLED and charges nothing again.
+        for (int b = 0; b < batches.size(); b++) {
+            if (unknown.contains(batches.get(b).get(0))) {
+                List<AdmitResult> again = await(store.admitAll(batches.get(b).stream().map(StoreFixture.Admit::command).toList()));
+                assertThat(again).allSatisfy(r -> assertThat(r).isInstanceOfSatisfying(AdmitResult.Denied.class,
+                        d -> assertThat(d.reason()).isEqualTo(AdmitResult.Reason.CANCELLED)));
+            }
+        }
+        // Cancelling again changes nothing.
+        for (int i = 0; i < unknown.size(); i++) {
+            await(store.cancel(TENANT, StoreFixture.GROUP, unknown.get(i).id(), receipts.get(i)));
+        }
+        assertThat(BALANCE - 1 - f.remaining().get(0)).isEqualTo(admitted.size());
+    }
+
+    private void sendBatches(int n, List<List<StoreFixture.Admit>> batches, List<CompletableFuture<List<AdmitResult>>> outcomes) {
+        for (int i = 0; i < n; i++) {
+            List<StoreFixture.Admit> batch = List.of(request().qps(false), request().qps(false), request().qps(false),
+                    request().qps(false));
+            batches.add(batch);
+            outcomes.add(store.admitAll(batch.stream().map(StoreFixture.Admit::command).toList()).toCompletableFuture());
+        }
+    }
+
     private void send(int n, List<StoreFixture.Admit> sent, List<CompletableFuture<AdmitResult>> outcomes) {
         for (int i = 0; i < n; i++) {
             StoreFixture.Admit a = request().qps(false);
@@ -116,9 +188,9 @@ class RedisQuotaStoreResendTest {
     }
 
     private static long appliedRecords(List<StoreFixture.Admit> sent) {
-        // A request record is one string whose first field is its state (admit.lua), in its bucket hash.
-        return sent.stream().filter(a -> String.valueOf(REDIS.command("HGET", RedisKeys.requestBucket(TENANT, a.id()), a.id()))
-                .startsWith("applied\u001f")).count();
+        // Each admit here is a call of its own: its record is its batch's, under its id and '#' (admit.lua).
+        return sent.stream().filter(a -> REDIS.command("HGET", RedisKeys.requestBucket(TENANT, a.id()), a.id() + "#") != null)
+                .count();
     }
 
     private static Throwable unwrap(Throwable e) {
