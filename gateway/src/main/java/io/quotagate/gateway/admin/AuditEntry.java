@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * One line of the audit log: who ({@code address}) asked for which {@link AdminOperation} on what, and how it
  * ended. Built from the call's path parameters, its body and the answer's status, code and key id; never from a
- * header, so neither the admin token nor an API key can reach it, and never from {@code api_key} of an answer.
+ * header, so neither the admin token nor an API key can reach it, and never from {@code api_key} of an answer;
+ * a key pasted into a body or path is redacted ({@link Redaction}).
  *
  * @param at      when the call arrived (UTC)
  * @param detail  the operation's amounts and dates from the body ({@code {"calls":1000}}); null for a refused call
@@ -107,7 +108,9 @@ record AuditEntry(Instant at, String address, AdminOperation operation, String t
         return node != null && node.isTextual() ? clip(node.asText()) : null;
     }
 
+    /** A caller's value as the log keeps it: at most {@link #MAX_VALUE} characters, anything key-shaped redacted. */
     static String clip(String value) {
-        return value == null || value.length() <= MAX_VALUE ? value : value.substring(0, MAX_VALUE) + "…";
+        String safe = Redaction.keys(value);
+        return safe == null || safe.length() <= MAX_VALUE ? safe : safe.substring(0, MAX_VALUE) + "…";
     }
 }

@@ -42,6 +42,8 @@ class AdminAuditTest {
                     line("tenant.create", "acme", null, null, null, null, null, 409, "conflict")),
             new Row("POST", "/v1/tenants", "{\"id\":\"Bad Id\"}", AdminFixture.TOKEN,
                     line("tenant.create", "Bad Id", null, null, null, null, null, 422, "invalid")),
+            new Row("POST", "/v1/tenants", "{\"id\":\"qg_acme.x7Kp2mQ9vR4sT8wY1zA3bC5dE6fG0hJ-\"}", AdminFixture.TOKEN,
+                    line("tenant.create", "qg_acme.<redacted>", null, null, null, null, null, 422, "invalid")),
             new Row("GET", "/v1/tenants/acme", null, AdminFixture.TOKEN, null),
             new Row("POST", "/v1/tenants/acme/keys", null, AdminFixture.TOKEN,
                     line("key.create", "acme", null, null, "KEY", null, null, 201, "ok")),
@@ -114,7 +116,8 @@ class AdminAuditTest {
                 assertThat(KEY_ID.matcher(lines.get(i)).replaceAll("\"key_id\":\"KEY\""))
                         .as("line %d", i + 1).isEqualTo(expected.get(i));
             }
-            assertThat(String.join("\n", lines)).doesNotContain(secrets).doesNotContain("a-wrong-token");
+            assertThat(String.join("\n", lines)).doesNotContain(secrets).doesNotContain("a-wrong-token")
+                    .doesNotContain("x7Kp2mQ9vR4sT8wY1zA3bC5dE6fG0hJ-");
         }
     }
 
