@@ -50,7 +50,8 @@ public final class AdminDispatcher {
         boolean open = guard == null || "GET".equals(method) && SystemEndpoints.PUBLIC_PATHS.contains(path);
         AdminRouter.Match match = router.match(method, path);
         if (!open) {
-            // Before routing: a caller without the token learns nothing, not even which paths exist.
+            // Refused before any answer that depends on the path: a caller without the token learns nothing, not even
+            // which paths exist (the match above only names the operation in the audit line).
             Optional<AdminResponse> refusal = guard.refusal(client, authorization);
             if (refusal.isPresent()) {
                 if (match instanceof AdminRouter.Found found && found.operation() != null) {
