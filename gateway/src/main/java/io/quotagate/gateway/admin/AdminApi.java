@@ -1,5 +1,6 @@
 package io.quotagate.gateway.admin;
 
+import io.quotagate.gateway.config.AdminConfig;
 import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.events.BillingEvents;
 import io.quotagate.gateway.metrics.GatewayMetrics;
@@ -55,10 +56,12 @@ public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> c
 
     /**
      * @param blocking where blocking work (a config reload) runs
+     * @param throttle settings of the wrong-token throttle (per client address)
+     * @param audit    where operations are written
      * @throws IllegalArgumentException when the token is null or empty
      */
-    AdminDispatcher dispatcher(Executor blocking) {
-        AdminAuth auth = new AdminAuth(token);
+    AdminDispatcher dispatcher(Executor blocking, AdminConfig.Throttle throttle, AuditLog audit) {
+        AdminGuard guard = new AdminGuard(new AdminAuth(token), new AdminThrottle(throttle, clock), metrics);
         TenantService tenants = new TenantService(store, configs, clock, events);
         GrantService grants = new GrantService(store, configs, clock, tenants, metrics, events);
         AdminRouter router = new AdminRouter();
@@ -68,14 +71,14 @@ public record AdminApi(String token, QuotaStore store, Supplier<GatewayConfig> c
         if (events != null) {
             new EventEndpoints(events.store(), clock).register(router);
         }
-        return new AdminDispatcher(auth, router);
+        return new AdminDispatcher(guard, router, audit, clock);
     }
 
     /** The status listener's endpoints ({@code /metrics}, {@code /healthz}, {@code /readyz}), open to anyone. */
     AdminDispatcher statusDispatcher(Executor blocking) {
         AdminRouter router = new AdminRouter();
         systemEndpoints(blocking).registerProbes(router);
-        return new AdminDispatcher(null, router);
+        return new AdminDispatcher(null, router, null, clock);
     }
 
     private SystemEndpoints systemEndpoints(Executor blocking) {

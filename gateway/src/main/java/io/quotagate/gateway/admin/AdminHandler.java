@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -46,7 +48,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         CompletionStage<AdminResponse> answer;
         try {
-            answer = dispatcher.dispatch(request.method().name(), uri.path(), uri.parameters(),
+            answer = dispatcher.dispatch(client(ctx), request.method().name(), uri.path(), uri.parameters(),
                     request.headers().get(HttpHeaderNames.AUTHORIZATION), ByteBufUtil.getBytes(request.content()));
         } catch (IllegalArgumentException e) {
             // e.g. a malformed percent-escape in the path
@@ -59,6 +61,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             write(ctx, error == null ? response : Outcomes.failure(error), keepAlive);
             written.complete(null);
         }, ctx.executor());
+    }
+
+    /** The peer's address; loopback for a channel without one (an in-process channel in a test). */
+    private static InetAddress client(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress peer && peer.getAddress() != null
+                ? peer.getAddress() : InetAddress.getLoopbackAddress();
     }
 
     private static void write(ChannelHandlerContext ctx, AdminResponse answer, boolean keepAlive) {

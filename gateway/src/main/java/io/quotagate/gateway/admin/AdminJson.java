@@ -1,5 +1,6 @@
 package io.quotagate.gateway.admin;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,7 +52,10 @@ public final class AdminJson {
         try {
             return MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw AdminException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
+            // Jackson's own message quotes the offending token, which may be a secret pasted in the wrong place.
+            JsonLocation at = e.getLocation();
+            throw AdminException.badRequest("the body is not valid JSON"
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
             throw AdminException.badRequest("the body is not valid JSON");
         }

@@ -23,9 +23,12 @@ public record AdminResponse(int status, String contentType, byte[] body, Map<Str
         return new AdminResponse(status, contentType, body.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
-    /** The error body every refusal uses: {@code {"error":{"code":…,"message":…}}}. */
+    /**
+     * The error body every refusal uses: {@code {"error":{"code":…,"message":…}}}. A message may quote the caller's
+     * input: whatever in it looks like an API key is redacted.
+     */
     public static AdminResponse error(int status, String code, String message) {
-        return json(status, AdminJson.error(code, message));
+        return json(status, AdminJson.error(code, Redaction.keys(message)));
     }
 
     public AdminResponse withHeader(String name, String value) {

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The admin API's table of endpoints: {@code METHOD /literal/{param}/…} patterns, matched segment by segment in
- * the order they were added. Knows paths, not rules.
+ * the order they were added, each a read or a named {@link AdminOperation}. Knows paths, not rules.
  */
 final class AdminRouter {
 
@@ -24,7 +24,8 @@ final class AdminRouter {
     sealed interface Match {
     }
 
-    record Found(Endpoint endpoint, Map<String, String> params) implements Match {
+    /** @param operation what the call changes, for the audit log; null for a read */
+    record Found(Endpoint endpoint, Map<String, String> params, AdminOperation operation) implements Match {
     }
 
     record NotFound() implements Match {
@@ -34,13 +35,20 @@ final class AdminRouter {
     record MethodNotAllowed(Set<String> allowed) implements Match {
     }
 
-    private record Route(String method, String[] segments, Endpoint endpoint) {
+    private record Route(String method, String[] segments, Endpoint endpoint, AdminOperation operation) {
     }
 
     private final List<Route> routes = new ArrayList<>();
 
+    /** A read: nothing is written to the audit log. */
     AdminRouter add(String method, String pattern, Endpoint endpoint) {
-        routes.add(new Route(method, split(pattern), endpoint));
+        routes.add(new Route(method, split(pattern), endpoint, null));
+        return this;
+    }
+
+    /** A call that changes something: written to the audit log as {@code operation}, refused attempts included. */
+    AdminRouter add(String method, String pattern, AdminOperation operation, Endpoint endpoint) {
+        routes.add(new Route(method, split(pattern), endpoint, operation));
         return this;
     }
 
@@ -53,7 +61,7 @@ final class AdminRouter {
                 continue;
             }
             if (route.method().equals(method)) {
-                return new Found(route.endpoint(), params);
+                return new Found(route.endpoint(), params, route.operation());
             }
             allowed.add(route.method());
         }

@@ -19,12 +19,14 @@ import java.util.concurrent.Executors;
 import io.quotagate.gateway.config.AdminConfig;
 import io.quotagate.gateway.config.StatusConfig;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The admin listener: its own port ({@code admin.bind}, loopback by default; {@code admin.port}, 0 for an ephemeral
  * one) serving the admin API, {@code /metrics}, {@code /healthz} and {@code /readyz}. Refuses to be built without an
- * admin token. Shares the gateway's event loops when given them. {@link #status} builds the status listener the
+ * admin token. Owns the admin API's {@link AuditLog}: its writer stops after the listener. Shares the gateway's event
+ * loops when given them. {@link #status} builds the status listener the
  * same way: only {@code /metrics}, {@code /healthz} and {@code /readyz}, no token.
  */
 public final class AdminServer implements AutoCloseable {
@@ -41,6 +43,7 @@ public final class AdminServer implements AutoCloseable {
     private final Class<? extends ServerChannel> channelType;
     private final boolean ownsGroup;
     private final ExecutorService blocking;
+    private final AuditLog audit;
     private Channel channel;
 
     /**
@@ -61,27 +64,35 @@ public final class AdminServer implements AutoCloseable {
      */
     public AdminServer(AdminConfig config, AdminApi api, EventLoopGroup group, Class<? extends ServerChannel> channelType) {
         this(config.bind() == null || config.bind().isBlank() ? DEFAULT_BIND : config.bind(), config.port(),
-                api::dispatcher, group, channelType);
+                AuditLog.start(api.metrics()::auditLogDropped),
+                (blocking, audit) -> api.dispatcher(blocking, config.throttle(), audit), group, channelType);
     }
 
     /** The status listener ({@code status.bind}, {@code status.port}) on one event loop thread of its own. */
     public static AdminServer status(StatusConfig config, AdminApi api) {
-        return new AdminServer(config.bind(), config.port(), api::statusDispatcher, null, NioServerSocketChannel.class);
+        return new AdminServer(config.bind(), config.port(), null, (blocking, audit) -> api.statusDispatcher(blocking),
+                null, NioServerSocketChannel.class);
     }
 
-    private AdminServer(String bind, int port, java.util.function.Function<ExecutorService, AdminDispatcher> dispatchers,
+    /** @param audit null for the status listener (nothing there changes anything) */
+    private AdminServer(String bind, int port, AuditLog audit,
+                        BiFunction<ExecutorService, AuditLog, AdminDispatcher> dispatchers,
                         EventLoopGroup group, Class<? extends ServerChannel> channelType) {
         this.bind = bind;
         this.port = port;
+        this.audit = audit;
         this.blocking = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "quotagate-admin-blocking");
             t.setDaemon(true);
             return t;
         });
         try {
-            this.dispatcher = dispatchers.apply(blocking);
+            this.dispatcher = dispatchers.apply(blocking, audit);
         } catch (RuntimeException e) {
             blocking.shutdownNow();
+            if (audit != null) {
+                audit.close();
+            }
             throw e;
         }
         this.ownsGroup = group == null;
@@ -124,5 +135,8 @@ public final class AdminServer implements AutoCloseable {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         blocking.shutdownNow();
+        if (audit != null) {
+            audit.close(); // after the listener: the last calls' entries are written
+        }
     }
 }

@@ -32,8 +32,11 @@ final class ConfigJson {
         ObjectNode root = AdminJson.object();
         root.putObject("server").put("bind", c.server().bind()).put("port", c.server().port())
                 .put("max_body", c.server().maxBody()).put("tls", c.server().tls() != null);
-        root.putObject("admin").put("bind", c.admin().bind()).put("port", c.admin().port())
+        ObjectNode admin = root.putObject("admin").put("bind", c.admin().bind()).put("port", c.admin().port())
                 .put("token", secret(c.admin().token()));
+        admin.putObject("throttle").put("failures", c.admin().throttle().failures())
+                .put("window", String.valueOf(c.admin().throttle().window()))
+                .put("cooldown", String.valueOf(c.admin().throttle().cooldown()));
         ObjectNode upstream = root.putObject("upstream").put("url", String.valueOf(c.upstream().url()))
                 .put("connect_timeout", String.valueOf(c.upstream().connectTimeout()))
                 .put("response_timeout", String.valueOf(c.upstream().responseTimeout()));

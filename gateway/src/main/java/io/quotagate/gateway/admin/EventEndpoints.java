@@ -30,7 +30,7 @@ final class EventEndpoints {
                 .add("GET", "/v1/events/{id}", r -> events.find(r.param("id")).thenApply(found -> found
                         .map(record -> AdminResponse.json(200, json(record)))
                         .orElseThrow(() -> AdminException.notFound("no event " + r.param("id")))))
-                .add("POST", "/v1/events/{id}/replay", r -> events.replay(r.param("id"), clock.instant())
+                .add("POST", "/v1/events/{id}/replay", AdminOperation.EVENT_REPLAY, r -> events.replay(r.param("id"), clock.instant())
                         .thenApply(found -> found.map(record -> AdminResponse.json(200, json(record)))
                                 .orElseThrow(() -> AdminException.notFound("no event " + r.param("id")))));
     }

@@ -26,9 +26,9 @@ final class GrantEndpoints {
     }
 
     void register(AdminRouter router) {
-        router.add("POST", GROUP + "/packs", this::grantPack)
-                .add("POST", GROUP + "/qps", this::buyQps)
-                .add("POST", GROUP + "/templates", this::grantTemplates)
+        router.add("POST", GROUP + "/packs", AdminOperation.PACK_GRANT, this::grantPack)
+                .add("POST", GROUP + "/qps", AdminOperation.QPS_BUY, this::buyQps)
+                .add("POST", GROUP + "/templates", AdminOperation.TEMPLATE_GRANT, this::grantTemplates)
                 .add("GET", "/v1/quotes/pack", this::quotePack)
                 .add("GET", "/v1/quotes/qps", this::quoteQps)
                 .add("GET", "/v1/quotes/template", this::quoteTemplate);

@@ -35,7 +35,7 @@ final class SystemEndpoints {
     void register(AdminRouter router) {
         registerProbes(router);
         router.add("GET", "/v1/config", r -> done(AdminResponse.json(200, ConfigJson.info(configs.get()))))
-                .add("POST", "/v1/config/reload", r -> CompletableFuture.supplyAsync(control::reload, blocking)
+                .add("POST", "/v1/config/reload", AdminOperation.CONFIG_RELOAD, r -> CompletableFuture.supplyAsync(control::reload, blocking)
                         .thenApply(SystemEndpoints::reloaded));
     }
 

@@ -32,18 +32,18 @@ final class TenantEndpoints {
     }
 
     void register(AdminRouter router) {
-        router.add("POST", "/v1/tenants", this::create)
+        router.add("POST", "/v1/tenants", AdminOperation.TENANT_CREATE, this::create)
                 .add("GET", "/v1/tenants", this::list)
                 .add("GET", "/v1/tenants/{id}", r -> tenants.show(r.param("id")).thenApply(this::tenant))
-                .add("POST", "/v1/tenants/{id}/suspend",
+                .add("POST", "/v1/tenants/{id}/suspend", AdminOperation.TENANT_SUSPEND,
                         r -> tenants.setStatus(r.param("id"), TenantView.Status.SUSPENDED).thenApply(this::tenant))
-                .add("POST", "/v1/tenants/{id}/resume",
+                .add("POST", "/v1/tenants/{id}/resume", AdminOperation.TENANT_RESUME,
                         r -> tenants.setStatus(r.param("id"), TenantView.Status.ACTIVE).thenApply(this::tenant))
-                .add("POST", "/v1/tenants/{id}/keys", this::createKey)
+                .add("POST", "/v1/tenants/{id}/keys", AdminOperation.KEY_CREATE, this::createKey)
                 .add("GET", "/v1/tenants/{id}/keys", this::keys)
-                .add("DELETE", "/v1/tenants/{id}/keys/{keyId}", r -> tenants.revokeKey(r.param("id"), r.param("keyId"))
+                .add("DELETE", "/v1/tenants/{id}/keys/{keyId}", AdminOperation.KEY_REVOKE, r -> tenants.revokeKey(r.param("id"), r.param("keyId"))
                         .thenApply(result -> Outcomes.of(result, key -> AdminResponse.json(200, AdminJson.key(key)))))
-                .add("PUT", "/v1/tenants/{id}/groups/{group}/mode", this::setMode)
+                .add("PUT", "/v1/tenants/{id}/groups/{group}/mode", AdminOperation.MODE_SET, this::setMode)
                 .add("GET", "/v1/tenants/{id}/usage", this::usage)
                 .add("GET", "/v1/tenants/{id}/ledger", this::ledger);
     }

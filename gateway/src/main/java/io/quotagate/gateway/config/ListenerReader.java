@@ -44,7 +44,7 @@ final class ListenerReader {
     }
 
     static AdminConfig admin(ConfigMap root, ServerConfig server) throws ConfigException {
-        ConfigMap m = root.section("admin", "bind", "port", "token");
+        ConfigMap m = root.section("admin", "bind", "port", "token", "throttle");
         String bind = bind(m, "127.0.0.1");
         int port = m.integer("port", 9090, 0, 65535);
         if (port != 0 && port == server.port()) {
@@ -55,7 +55,14 @@ final class ListenerReader {
         if (token.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
             throw m.error("token", "contains whitespace or control characters (expected: a printable token)");
         }
-        return new AdminConfig(bind, port, token);
+        return new AdminConfig(bind, port, token, throttle(m));
+    }
+
+    private static AdminConfig.Throttle throttle(ConfigMap admin) throws ConfigException {
+        ConfigMap m = admin.section("throttle", "failures", "window", "cooldown");
+        AdminConfig.Throttle d = AdminConfig.Throttle.DEFAULT;
+        return new AdminConfig.Throttle(m.integer("failures", d.failures(), 1, 1_000_000),
+                m.duration("window", d.window()), m.duration("cooldown", d.cooldown()));
     }
 
     /** Off without a {@code status} section; its port must differ from the two other listeners'. */

@@ -67,6 +67,8 @@ public final class GatewayMetrics {
     /** An info metric: exposed as {@code quotagate_config_info{sha256}} (the suffix is the exposition's). */
     public static final String CONFIG_INFO = "quotagate_config";
     public static final String ACCESS_LOG_DROPPED = "quotagate_access_log_dropped";
+    public static final String ADMIN_REFUSED = "quotagate_admin_refused";
+    public static final String AUDIT_LOG_DROPPED = "quotagate_audit_log_dropped";
     public static final String FORWARDED = "forwarded";
     /** Client quota reads ({@code GET /v1/quota}) by outcome: {@link #ANSWERED} or a rejection's wire code. */
     public static final String QUOTA_READS = "quotagate_quota_reads";
@@ -112,6 +114,9 @@ public final class GatewayMetrics {
         }
     }
 
+    /** The reasons counted by {@link #adminRefused}. */
+    public static final List<String> ADMIN_REFUSALS = List.of("unauthorized", "throttled");
+
     /** The grant kinds counted by {@link #granted}. */
     public static final List<String> GRANT_KINDS = List.of("pack", "qps", "templates");
 
@@ -141,6 +146,8 @@ public final class GatewayMetrics {
     private final ConcurrentMap<String, AtomicLong> tenantsLowOnCalls = new ConcurrentHashMap<>();
     private final Info configInfo;
     private final Counter accessLogDropped;
+    private final LabeledCounters adminRefused;
+    private final Counter auditLogDropped;
 
     public GatewayMetrics(boolean tenantLabel) {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), tenantLabel);
@@ -183,6 +190,11 @@ public final class GatewayMetrics {
                 .labelNames("sha256").register(prometheus.getPrometheusRegistry());
         this.accessLogDropped = Counter.builder(ACCESS_LOG_DROPPED)
                 .description("Access log lines dropped because the writer fell behind").register(registry);
+        this.adminRefused = new LabeledCounters(registry, ADMIN_REFUSED, "Admin calls refused before routing: a wrong or "
+                + "missing token (unauthorized), or an address in its cool-down after too many of those (throttled)",
+                "reason").register(ADMIN_REFUSALS);
+        this.auditLogDropped = Counter.builder(AUDIT_LOG_DROPPED)
+                .description("Audit log entries dropped because the writer fell behind").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -425,6 +437,16 @@ public final class GatewayMetrics {
     /** The access log, when its queue was full and a line was dropped. */
     public void accessLogDropped() {
         accessLogDropped.increment();
+    }
+
+    /** An admin call refused before routing; {@code reason} is one of {@link #ADMIN_REFUSALS}. */
+    public void adminRefused(String reason) {
+        adminRefused.increment(reason, 1);
+    }
+
+    /** The audit log, when its queue was full and an entry was dropped. */
+    public void auditLogDropped() {
+        auditLogDropped.increment();
     }
 
     public MeterRegistry registry() {

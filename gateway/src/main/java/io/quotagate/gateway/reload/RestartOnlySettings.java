@@ -56,6 +56,7 @@ final class RestartOnlySettings {
         if (!Objects.equals(before.admin().token(), after.admin().token())) {
             changed.add("admin.token: changed"); // the admin listener checks the token it started with
         }
+        compare(changed, "admin.throttle", before.admin().throttle(), after.admin().throttle());
         compare(changed, "store.type", before.store().type(), after.store().type());
         // Values left out: the Redis section holds addresses and possibly a password, and the log need not.
         if (!Objects.equals(before.store().redis(), after.store().redis())) {

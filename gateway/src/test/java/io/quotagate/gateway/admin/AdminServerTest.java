@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quotagate.gateway.config.AdminConfig;
+import io.quotagate.gateway.config.StatusConfig;
 import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.store.MemoryQuotaStore;
 import io.quotagate.gateway.store.QuotaStore;
 import io.quotagate.gateway.store.StoreUnavailableException;
 import io.quotagate.gateway.testkit.AdminFixture;
+import io.quotagate.gateway.testkit.LogCapture;
 import io.quotagate.gateway.testkit.MutableClock;
+import io.quotagate.gateway.testkit.RawHttpClient;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Proxy;
@@ -18,6 +21,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -71,6 +75,60 @@ class AdminServerTest {
                     .isEqualTo("tenant API keys are not accepted on the admin port: use the admin token");
             assertThat(admin.call("POST", "/v1/tenants", "{\"id\":\"evil\"}", null).status()).isEqualTo(401);
             assertThat(admin.get("/v1/tenants/evil").status()).as("nothing happened").isEqualTo(404);
+        }
+    }
+
+    @Test
+    void tenWrongOrMissingTokensFromOneAddressGet429WithRetryAfterWhateverTheTokenUntilTheCoolDownEnds() throws Exception {
+        try (AdminFixture admin = AdminFixture.memory(dir, clock);
+             LogCapture audit = LogCapture.messagesOf(AuditLog.LOGGER);
+             AdminServer status = AdminServer.status(new StatusConfig(true, "127.0.0.1", 0), admin.api()).start()) {
+            String apiKey = admin.post("/v1/tenants", "{\"id\":\"acme\"}").json().path("api_key").asText();
+            // Missing, wrong and tenant-key tokens all count: 10 within the default 1 min window.
+            for (int i = 0; i < 10; i++) {
+                String token = i % 3 == 0 ? null : i % 3 == 1 ? "wrong-" + i : apiKey;
+                assertThat(admin.call("GET", "/v1/tenants", null, token).status()).as("failure %d", i + 1).isEqualTo(401);
+            }
+            clock.advance(Duration.ofSeconds(15));
+
+            AdminFixture.Response throttled = admin.get("/v1/tenants");
+            assertThat(throttled.status()).as("the right token, unchecked").isEqualTo(429);
+            assertThat(throttled.header("Retry-After")).isEqualTo("45");
+            assertThat(throttled.errorCode()).isEqualTo("throttled");
+            assertThat(throttled.json().path("error").path("message").asText())
+                    .isEqualTo("too many wrong or missing admin tokens from this address: refused for 45 s more");
+            AdminFixture.Response grant = admin.post("/v1/tenants/acme/groups/portrait/packs",
+                    "{\"calls\":1000,\"order_id\":\"o-1\"}");
+            assertThat(grant.status()).isEqualTo(429);
+            assertThat(admin.call("GET", "/healthz", null, null).status()).as("probes are never throttled").isEqualTo(200);
+            assertThat(admin.call("GET", "/readyz", null, null).status()).isEqualTo(200);
+            try (RawHttpClient other = RawHttpClient.connect(admin.server().port(), "127.0.0.2")) {
+                RawHttpClient.RawResponse fromElsewhere = other.send("GET /v1/tenants HTTP/1.1\r\nHost: a\r\n"
+                        + "Authorization: Bearer " + AdminFixture.TOKEN + "\r\n\r\n").readResponse();
+                assertThat(fromElsewhere.status()).as("another address").isEqualTo(200);
+            }
+            String metrics = http(status.port(), "/metrics");
+            assertThat(metrics).as("the status listener has no token to throttle")
+                    .contains("quotagate_admin_refused_total{reason=\"throttled\"} 2.0")
+                    .contains("quotagate_admin_refused_total{reason=\"unauthorized\"} 10.0");
+            assertThat(audit.await(2, Duration.ofSeconds(5)).get(1)).isEqualTo("{\"time\":\"2026-01-15T00:00:15Z\","
+                    + "\"log\":\"audit\",\"address\":\"127.0.0.1\",\"operation\":\"pack.grant\",\"tenant\":\"acme\","
+                    + "\"group\":\"portrait\",\"order_id\":null,\"key_id\":null,\"event_id\":null,\"detail\":null,"
+                    + "\"status\":429,\"outcome\":\"throttled\"}");
+
+            clock.advance(Duration.ofMillis(44_500));
+            assertThat(admin.get("/v1/tenants").header("Retry-After")).as("rounded up").isEqualTo("1");
+            clock.advance(Duration.ofMillis(500));
+            assertThat(admin.get("/v1/tenants/acme").json().path("groups").path("portrait").path("calls_remaining")
+                    .asLong()).as("the cool-down is over; nothing was granted during it").isEqualTo(200);
+            assertThat(admin.call("GET", "/v1/tenants", null, "wrong").status()).as("a fresh count").isEqualTo(401);
+            assertThat(admin.get("/v1/tenants").status()).isEqualTo(200);
+        }
+    }
+
+    private static String http(int port, String path) throws Exception {
+        try (RawHttpClient client = RawHttpClient.connect(port)) {
+            return client.send("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().bodyText();
         }
     }
 

@@ -88,6 +88,15 @@ class ConfigDefaultsTest {
         AdminConfig admin = minimal().admin();
         assertThat(admin).isEqualTo(new AdminConfig("127.0.0.1", 9090, ""));
         assertThat(admin.hasToken()).isFalse();
+        assertThat(admin.throttle()).isEqualTo(new AdminConfig.Throttle(10, Duration.ofMinutes(1), Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void theAdminThrottleCanBeTuned() throws ConfigException {
+        GatewayConfig config = ConfigLoader.parse("admin:\n  throttle: { failures: 5, window: 10m, cooldown: 15m }\n"
+                + MINIMAL, "t.yaml", Map.of());
+        assertThat(config.admin().throttle())
+                .isEqualTo(new AdminConfig.Throttle(5, Duration.ofMinutes(10), Duration.ofMinutes(15)));
     }
 
     @Test

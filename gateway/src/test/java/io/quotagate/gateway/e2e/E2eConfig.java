@@ -32,6 +32,8 @@ final class E2eConfig {
     private final Map<String, Integer> countModeQpsOverrides = new LinkedHashMap<>();
     private String events = "";
     private String onError = "reject";
+    private String admin = "";
+    private String accessLog = "";
 
     private E2eConfig(String upstream, String redisLocation) {
         this.upstream = upstream;
@@ -124,6 +126,18 @@ final class E2eConfig {
         return this;
     }
 
+    /** An admin listener on an ephemeral loopback port with this token (none without: the admin API is off). */
+    E2eConfig adminToken(String token) {
+        this.admin = "admin: { bind: 127.0.0.1, port: 0, token: \"%s\" }\n".formatted(token);
+        return this;
+    }
+
+    /** The access log, written to {@code file}. */
+    E2eConfig accessLog(Path file) {
+        this.accessLog = "access_log: { file: \"%s\" }\n".formatted(file);
+        return this;
+    }
+
     String yaml() {
         StringBuilder overrides = new StringBuilder();
         countModeQpsOverrides.forEach((tenant, qps) ->
@@ -151,7 +165,7 @@ final class E2eConfig {
                 """.formatted(writeIdle, upstream, responseTimeout, upstreamIdleTimeout, redisLocation, redisTimeout, retryAttempts,
                 onError, freeCalls, freeTemplates,
                 countModeQps)
-                + (overrides.isEmpty() ? "" : "overrides:\n" + overrides) + events;
+                + (overrides.isEmpty() ? "" : "overrides:\n" + overrides) + events + admin + accessLog;
     }
 
     /** Writes {@link #yaml()} to {@code file} (replacing it) and returns the file. */

@@ -31,9 +31,14 @@ final class GatewayHttp {
 
     /** One request; {@code headers} are name, value pairs. Waits up to 10 s for the answer. */
     Reply send(int port, String method, String path, String... headers) {
+        return sendBody(port, method, path, "POST".equals(method) ? "{\"prompt\":\"cat\"}" : null, headers);
+    }
+
+    /** One request with this body (null for none); {@code headers} are name, value pairs. */
+    Reply sendBody(int port, String method, String path, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10))
-                .method(method, "POST".equals(method) ? HttpRequest.BodyPublishers.ofString("{\"prompt\":\"cat\"}")
+                .method(method, body != null ? HttpRequest.BodyPublishers.ofString(body)
                         : HttpRequest.BodyPublishers.noBody());
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);

@@ -46,6 +46,8 @@ public final class AdminFixture implements AutoCloseable {
     private final QuotaStore store;
     private final MemoryEventStore events = new MemoryEventStore();
     private final AdminServer server;
+    private final AdminApi api;
+    private final GatewayMetrics metrics;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private AdminFixture(Path configFile, QuotaStore store, InstantSource clock) throws Exception {
@@ -53,9 +55,9 @@ public final class AdminFixture implements AutoCloseable {
         this.store = store;
         GatewayConfig config = ConfigLoader.load(configFile);
         this.holder = new ConfigHolder(config);
-        GatewayMetrics metrics = new GatewayMetrics(true);
+        this.metrics = new GatewayMetrics(true);
         ConfigReloader reloader = new ConfigReloader(configFile, holder, metrics);
-        AdminApi api = new AdminApi(config.admin().token(), store, () -> holder.current().config(),
+        this.api = new AdminApi(config.admin().token(), store, () -> holder.current().config(),
                 () -> reloader.reload("admin"), metrics, clock,
                 new BillingEvents(() -> holder.current().config(), events, metrics, clock));
         this.server = new AdminServer(config.admin(), api).start();
@@ -115,6 +117,15 @@ public final class AdminFixture implements AutoCloseable {
 
     public AdminServer server() {
         return server;
+    }
+
+    /** The API the listener serves (to start a status listener on it too). */
+    public AdminApi api() {
+        return api;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
     }
 
     public QuotaStore store() {

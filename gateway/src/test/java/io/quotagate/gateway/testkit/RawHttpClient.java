@@ -35,8 +35,16 @@ public final class RawHttpClient implements AutoCloseable {
     }
 
     public static RawHttpClient connect(int port) {
+        return connect(port, null);
+    }
+
+    /** Connects to 127.0.0.1 from {@code from} (e.g. {@code 127.0.0.2}: another client address on loopback). */
+    public static RawHttpClient connect(int port, String from) {
         try {
             Socket socket = new Socket();
+            if (from != null) {
+                socket.bind(new InetSocketAddress(from, 0));
+            }
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout(5_000);
             socket.setTcpNoDelay(true);
