@@ -2,10 +2,8 @@
 -- Admission of a batch: N requests of one tenant and one group, decided in list order at one
 -- instant, atomically, in one round trip (rules 1-8 and 10). A batch of one is a single admit.
 -- KEYS: 1 tenant hash, 2 key digests, 3 group hash, 4 lots, 5 lot index, 6 QPS purchase index,
---       7 QPS purchases, 8 window list, 8+i the record bucket of request i (a hash; consecutive
---       request ids of a replica share a bucket, RedisKeys.requestBucket). The batch's record is in
---       the first request's bucket (KEYS[9]), under its id and '#'; a request's own field there holds
---       only what settle/cancel wrote about it (a tombstone, 'settled', 'cancelled').
+--       7 QPS purchases, 8 window list, 9 the record bucket of the first request (a hash;
+--       consecutive request ids of a replica share a bucket, RedisKeys.requestBucket)
 -- ARGV: 1 key prefix, 2 group, 3 count-mode QPS, 4 max QPS, 5 free calls, 6 free validity ms,
 --       7 free templates, 8 retention ms (>= 1); then for request i, at 8+5(i-1): request id, key
 --       digest, cost, qps limited (1/0), templates (none/create/delete)
@@ -26,7 +24,7 @@
 
 local prefix, group = ARGV[1], ARGV[2]
 local T, K, G, LOTS, IDX, QI, Q, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-local n = #KEYS - 8
+local n = (#ARGV - 8) / 5
 local USAGE_TTL = '34560000'  -- 400 days, USAGE_TTL_S of common.lua
 
 -- a < b for times in ms as decimal strings: as strings when both have 13 digits (2001-2286),
@@ -44,45 +42,31 @@ local function answer(i, code, mode, limit, remaining, reset, calls, charged, fr
 end
 
 -- Rule 10: a resent or repeated admit returns its recorded decision and changes nothing; a
--- cancelled id (tombstone, or cancelled after it applied) never charges. A batch that charged or
--- reserved anything leaves one record (written at the end): cmsgpack of the request ids, the
--- answers (8 values per request), what each took (lot:n,...), template uses, group and day. Its
--- field is the first request id and '#'; that id is every request's receipt (settle.lua finds the
--- record with it). A request's own field holds a tombstone or 'settled'/'cancelled' (settle.lua), or,
--- written by versions before batch records, a record string: state, then SEP and mode, limit,
--- window remaining, reset, calls remaining, charged, group, day, templates, taken[, charged free].
+-- cancelled id (cancelled before its admit arrived, or after it applied) never charges. A batch
+-- that charged or reserved anything leaves one record (written at the end): cmsgpack of the
+-- request ids, the answers (8 values per request), what each took (lot:n,...), template uses,
+-- group and day, in field <first request id>#. That id is every request's receipt: settle.lua
+-- finds the record with it, and notes what it did in field <first request id>! as ";<id>=<mark>"
+-- (t: cancelled before the batch applied, c: cancelled after, s: settled). Two fields per batch,
+-- read with one HMGET; nothing per request.
 local function id_of(i) return ARGV[9 + (i - 1) * 5] end
-local BATCH_FIELD = id_of(1) .. '#'
-local function by_bucket()
-  local buckets, order = {}, {}
-  for i = 1, n do
-    local b = KEYS[8 + i]
-    if not buckets[b] then buckets[b] = {}; order[#order + 1] = b end
-    local list = buckets[b]
-    list[#list + 1] = i
-  end
-  return buckets, order
-end
-local buckets, bucket_order = by_bucket()
-
-local function cancelled_mark(rec)
-  return rec == 'tomb' or rec == 'cancelled' or string.sub(rec, 1, 10) == 'cancelled\31'
-end
+local BATCH_FIELD, MARK_FIELD = id_of(1) .. '#', id_of(1) .. '!'
 
 local function recorded_decisions()
-  local marks = {}
-  for _, b in ipairs(bucket_order) do
-    local list, ids = buckets[b], {}
-    for j = 1, #list do ids[j] = id_of(list[j]) end
-    local recs = redis.call('HMGET', b, unpack(ids))
-    for j = 1, #list do marks[list[j]] = recs[j] end
+  local found = redis.call('HMGET', KEYS[9], BATCH_FIELD, MARK_FIELD)
+  local batch, marks = found[1], found[2]
+  local function cancelled(i)
+    if not marks then return false end
+    local at = string.find(marks, ';' .. id_of(i) .. '=', 1, true)
+    if not at then return false end
+    local m = string.sub(marks, at + #id_of(i) + 2, at + #id_of(i) + 2)
+    return m == 't' or m == 'c'
   end
-  local batch = redis.call('HGET', KEYS[9], BATCH_FIELD)
   if batch then
-    -- The batch applied before: answer what it answered (a request cancelled since then: CANCELLED).
+    -- The batch applied before: answer what it answered (a request cancelled since: CANCELLED).
     local _, answers = cmsgpack.unpack(batch)
     for i = 1, n do
-      if marks[i] and cancelled_mark(marks[i]) then
+      if cancelled(i) then
         answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
       else
         local b = (i - 1) * 8
@@ -94,21 +78,10 @@ local function recorded_decisions()
   end
   local pending, any = {}, false
   for i = 1, n do
-    local rec = marks[i]
-    if not rec then
-      pending[i], any = true, true
-    elseif cancelled_mark(rec) then
+    if cancelled(i) then
       answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
     else
-      -- a record of a version before batch records
-      local st, m, l, wr, rs, cr, ch = string.match(rec,
-        '^(%a+)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
-      if st == 'applied' or st == 'settled' then
-        local free = string.match(rec, '^[^\31]*' .. string.rep('\31[^\31]*', 10) .. '\31(%d+)$')
-        answer(i, 'A', m, tonumber(l), tonumber(wr), tonumber(rs), tonumber(cr), tonumber(ch), tonumber(free))
-      else
-        answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
-      end
+      pending[i], any = true, true
     end
   end
   return pending, any

@@ -1,7 +1,8 @@
 -- Settles or cancels one admitted request (rules 7, 9, 10). At most one of them ever applies:
 -- the request moves from applied to settled or cancelled exactly once.
--- KEYS: 1 tenant hash, 2 the request's record bucket, 3 the request's record key of versions before
---       buckets (a string), 4 the bucket of the request's batch record (the receipt's bucket)
+-- KEYS: 1 tenant hash, 2 the request's own record bucket (records of versions before batch
+--       records), 3 its record key of versions before buckets (a string), 4 the bucket of its
+--       batch's record (the receipt's bucket)
 -- ARGV: 1 key prefix, 2 op (settle/cancel), 3 refund (1/0), 4 upstream 2xx (1/0), 5 tombstone ttl ms,
 --       6 request id, 7 receipt (the first request id of the admit call that carried it)
 -- Returns {'settled'}, {'cancelled'}, {'tombstone'} or {'noop'}.
@@ -10,63 +11,65 @@ local prefix, op = ARGV[1], ARGV[2]
 local refund, ok2xx = ARGV[3] == '1', ARGV[4] == '1'
 local T, B, LEGACY, BB, id, receipt = KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[6], ARGV[7]
 local tomb_ttl = num(ARGV[5])
+local MARK_FIELD = receipt .. '!'
 
--- What the admission took. Current admits write one record per batch (admit.lua): cmsgpack of the
--- request ids, the answers (8 per request), what each took, template uses, group and day, under the
--- receipt and '#'; the request's own field then holds only 'settled', 'cancelled' or a tombstone.
--- Versions before that wrote one string per request in its own field (or, before buckets, its own
--- key): state, then SEP and mode, limit, window remaining, reset, calls remaining, charged, group,
--- day, templates, taken[, charged free].
-local mark = redis.call('HGET', B, id)
-if mark == 'settled' or mark == 'cancelled' or mark == 'tomb' then return { 'noop' } end
-local legacy, rest = false, nil
+-- What the admission took. admit.lua writes one record per batch: cmsgpack of the request ids, the
+-- answers (8 per request), what each took, template uses, group and day, in field <receipt>#; what
+-- settle and cancel did is noted in field <receipt>! as ";<id>=<mark>" (t: cancelled before the
+-- batch applied, c: cancelled after, s: settled). Versions before batch records wrote one string
+-- per request in its own bucket field (or, before buckets, its own key): state, then SEP and mode,
+-- limit, window remaining, reset, calls remaining, charged, group, day, templates, taken[, free].
+local found = redis.call('HMGET', BB, receipt .. '#', MARK_FIELD)
+local batch, marks = found[1], found[2]
+if marks and string.find(marks, ';' .. id .. '=', 1, true) then return { 'noop' } end
 local group, day, tpl, taken
-if not mark then
-  mark = redis.call('GET', LEGACY)
-  legacy = mark ~= nil and mark ~= false
-end
-if mark then
-  local st
-  st, rest = string.match(mark, '^(%a+)(.*)$')
-  if st ~= 'applied' then return { 'noop' } end
-  group, day, tpl, taken = string.match(rest,
-    '^\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
-else
-  local batch = redis.call('HGET', BB, receipt .. '#')
-  if batch then
-    local ids, answers, takes, tpls, g, d = cmsgpack.unpack(batch)
-    for j = 1, #ids do
-      if ids[j] == id then
-        if answers[(j - 1) * 8 + 1] == 'A' then
-          group, day, tpl, taken = g, d, tpls[j] or 'none', takes[j] or ''
-        end
-        break
+local old, legacy, rest = nil, false, nil
+if batch then
+  local ids, answers, takes, tpls, g, d = cmsgpack.unpack(batch)
+  for j = 1, #ids do
+    if ids[j] == id then
+      if answers[(j - 1) * 8 + 1] == 'A' then
+        group, day, tpl, taken = g, d, tpls[j] or 'none', takes[j] or ''
       end
+      break
     end
+  end
+else
+  old = redis.call('HGET', B, id)
+  if not old then
+    old = redis.call('GET', LEGACY)
+    legacy = old ~= nil and old ~= false
+  end
+  if old then
+    local st
+    st, rest = string.match(old, '^(%a+)(.*)$')
+    if st ~= 'applied' then return { 'noop' } end
+    group, day, tpl, taken = string.match(rest,
+      '^\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
   end
 end
 
--- Writes the request's new state. keep_ms: how long it must live at least from now (a cancelled id
--- must outlive any resend of its admit).
-local function save(state, keep_ms)
+-- Notes the request's new state (t, c or s), kept at least keep_ms from now: a cancelled id must
+-- outlive any resend of its admit.
+local function save(mark, keep_ms)
+  local state = ({ t = 'tomb', c = 'cancelled', s = 'settled' })[mark]
   if legacy then
-    local value = state .. rest
-    if keep_ms then
-      redis.call('SET', LEGACY, value, 'PX', math.max(redis.call('PTTL', LEGACY), keep_ms))
-    else
-      redis.call('SET', LEGACY, value, 'KEEPTTL')
-    end
-    return
+    redis.call('SET', LEGACY, state .. rest, 'PX', math.max(redis.call('PTTL', LEGACY), keep_ms))
+  elseif old then
+    redis.call('HSET', B, id, state .. rest)
+    if redis.call('PTTL', B) < keep_ms then redis.call('PEXPIRE', B, keep_ms) end
+  else
+    redis.call('HSET', BB, MARK_FIELD, (marks or '') .. ';' .. id .. '=' .. mark)
+    if redis.call('PTTL', BB) < keep_ms then redis.call('PEXPIRE', BB, keep_ms) end
   end
-  redis.call('HSET', B, id, rest and (state .. rest) or state)
-  if redis.call('PTTL', B) < keep_ms then redis.call('PEXPIRE', B, keep_ms) end
 end
 
 if not group then
-  -- Cancel before the admit arrived (a resent script still in flight): the tombstone makes that
-  -- admit deny. Never create keys for a tenant that does not exist.
+  -- Cancel before the admit arrived (a resent script still in flight): the mark makes that admit
+  -- deny. Never create keys for a tenant that does not exist.
   if op == 'cancel' and redis.call('EXISTS', T) == 1 then
-    save('tomb', tomb_ttl)
+    old, legacy = nil, false
+    save('t', tomb_ttl)
     return { 'tombstone' }
   end
   return { 'noop' }
@@ -93,12 +96,12 @@ end
 if op == 'cancel' then
   refund_all()
   if tpl == 'create' then release_slot() end
-  save('cancelled', tomb_ttl)
+  save('c', tomb_ttl)
   return { 'cancelled' }
 end
 
 if refund then refund_all() end
 if tpl == 'create' and not ok2xx then release_slot() end
 if tpl == 'delete' and ok2xx then release_slot() end
-save('settled', tomb_ttl)
+save('s', tomb_ttl)
 return { 'settled' }

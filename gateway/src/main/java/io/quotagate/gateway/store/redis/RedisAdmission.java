@@ -98,9 +98,8 @@ final class RedisAdmission {
         AdmitCommand first = commands.get(part.get(0));
         String t = first.tenantId();
         String g = RedisKeys.group(t, first.group());
-        List<Object> keys = new ArrayList<>(8 + part.size());
-        keys.addAll(List.of(RedisKeys.tenant(t), RedisKeys.digests(t), g, g + ":l", g + ":i", g + ":qi", g + ":q",
-                RedisKeys.window(t, first.group())));
+        List<Object> keys = List.of(RedisKeys.tenant(t), RedisKeys.digests(t), g, g + ":l", g + ":i", g + ":qi", g + ":q",
+                RedisKeys.window(t, first.group()), RedisKeys.requestBucket(t, first.requestId()));
         List<Object> args = new ArrayList<>(8 + 5 * part.size());
         args.addAll(List.of(RedisKeys.prefix(t), first.group(), Integer.toString(first.countModeQps()),
                 Integer.toString(first.maxQps()), Long.toString(first.activation().freeCalls()),
@@ -108,7 +107,6 @@ final class RedisAdmission {
                 Long.toString(Math.max(1, first.retentionMillis()))));
         for (int i : part) {
             AdmitCommand c = commands.get(i);
-            keys.add(RedisKeys.requestBucket(t, c.requestId()));
             args.add(c.requestId());
             args.add(c.keyDigest());
             args.add(Integer.toString(c.cost()));
