@@ -5,8 +5,9 @@
 --       7 QPS purchases, 8 window list, 9 the record bucket of the first request (a hash;
 --       consecutive request ids of a replica share a bucket, RedisKeys.requestBucket)
 -- ARGV: 1 key prefix, 2 group, 3 count-mode QPS, 4 max QPS, 5 free calls, 6 free validity ms,
---       7 free templates, 8 retention ms (>= 1); then for request i, at 8+5(i-1): request id, key
---       digest, cost, qps limited (1/0), templates (none/create/delete)
+--       7 free templates, 8 retention ms (>= 1), 9 the number S of request shapes; then S shapes of 4:
+--       key digest, cost, qps limited (1/0), templates (none/create/delete) (the requests of a batch
+--       mostly share one); then for each request: its id, the number of its shape (1..S)
 -- Returns 8 values per request, in order:
 --   'A', mode, limit, window remaining, reset ms, calls remaining, charged, charged from the free lot
 --   or a reason, mode, limit, window remaining, retry after ms, calls remaining, -1, 0.
@@ -24,7 +25,9 @@
 
 local prefix, group = ARGV[1], ARGV[2]
 local T, K, G, LOTS, IDX, QI, Q, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-local n = (#ARGV - 8) / 5
+local S = tonumber(ARGV[9])
+local FIRST = 10 + 4 * S  -- the first request's id
+local n = (#ARGV - FIRST + 1) / 2
 local USAGE_TTL = '34560000'  -- 400 days, USAGE_TTL_S of common.lua
 
 -- a < b for times in ms as decimal strings: as strings when both have 13 digits (2001-2286),
@@ -49,7 +52,7 @@ end
 -- finds the record with it, and notes what it did in field <first request id>! as ";<id>=<mark>"
 -- (t: cancelled before the batch applied, c: cancelled after, s: settled). Two fields per batch,
 -- read with one HMGET; nothing per request.
-local function id_of(i) return ARGV[9 + (i - 1) * 5] end
+local function id_of(i) return ARGV[FIRST + (i - 1) * 2] end
 local BATCH_FIELD, MARK_FIELD = id_of(1) .. '#', id_of(1) .. '!'
 
 local function recorded_decisions()
@@ -90,14 +93,16 @@ end
 local pending, any = recorded_decisions()
 if not any then return out end
 
--- The requests still to decide, from their arguments.
+-- The requests still to decide: each is its shape (shared, read only).
+local shapes = {}
+for k = 1, S do
+  local b = 10 + (k - 1) * 4
+  shapes[k] = { digest = ARGV[b], cost_s = ARGV[b + 1], cost = tonumber(ARGV[b + 1]) or 0,
+    qps = ARGV[b + 2] == '1', tpl = ARGV[b + 3] }
+end
 local req = {}
 for i = 1, n do
-  if pending[i] then
-    local b = 9 + (i - 1) * 5
-    req[i] = { digest = ARGV[b + 1], cost_s = ARGV[b + 2], cost = tonumber(ARGV[b + 2]) or 0,
-      qps = ARGV[b + 3] == '1', tpl = ARGV[b + 4] }
-  end
+  if pending[i] then req[i] = shapes[tonumber(ARGV[FIRST + (i - 1) * 2 + 1])] end
 end
 
 -- Unknown tenant and unknown or revoked key look the same, and write nothing. Every tenant hash

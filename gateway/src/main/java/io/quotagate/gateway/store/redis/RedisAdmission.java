@@ -100,19 +100,26 @@ final class RedisAdmission {
         String g = RedisKeys.group(t, first.group());
         List<Object> keys = List.of(RedisKeys.tenant(t), RedisKeys.digests(t), g, g + ":l", g + ":i", g + ":qi", g + ":q",
                 RedisKeys.window(t, first.group()), RedisKeys.requestBucket(t, first.requestId()));
-        List<Object> args = new ArrayList<>(8 + 5 * part.size());
+        List<Object> args = new ArrayList<>(13 + 2 * part.size());
         args.addAll(List.of(RedisKeys.prefix(t), first.group(), Integer.toString(first.countModeQps()),
                 Integer.toString(first.maxQps()), Long.toString(first.activation().freeCalls()),
                 Long.toString(first.activation().freeValidityMillis()), Long.toString(first.activation().freeTemplates()),
                 Long.toString(Math.max(1, first.retentionMillis()))));
+        // What the script needs of a request besides its id, sent once per distinct value (usually one per call).
+        Map<String, String> shapeNumbers = new LinkedHashMap<>();
+        List<String> requests = new ArrayList<>(2 * part.size());
         for (int i : part) {
             AdmitCommand c = commands.get(i);
-            args.add(c.requestId());
-            args.add(c.keyDigest());
-            args.add(Integer.toString(c.cost()));
-            args.add(c.qpsLimited() ? "1" : "0");
-            args.add(c.templates().wire());
+            String shape = c.keyDigest() + '\u0000' + c.cost() + '\u0000' + (c.qpsLimited() ? "1" : "0") + '\u0000'
+                    + c.templates().wire();
+            requests.add(c.requestId());
+            requests.add(shapeNumbers.computeIfAbsent(shape, s -> Integer.toString(shapeNumbers.size() + 1)));
         }
+        args.add(Integer.toString(shapeNumbers.size()));
+        for (String shape : shapeNumbers.keySet()) {
+            args.addAll(List.of((Object[]) shape.split("\u0000", -1)));
+        }
+        args.addAll(requests);
         int n = part.size();
         String receipt = first.requestId();
         return scripts.run(Script.ADMIT, keys, args.toArray()).thenApply(reply -> parse(reply, n, receipt));
