@@ -7,6 +7,7 @@ import io.quotagate.gateway.config.GatewayConfig;
 import io.quotagate.gateway.metrics.GatewayMetrics;
 import io.quotagate.gateway.route.ConfigHolder;
 import io.quotagate.gateway.store.Activation;
+import io.quotagate.gateway.store.AdmitCommand;
 import io.quotagate.gateway.store.BillingMode;
 import io.quotagate.gateway.store.KeyInfo;
 import io.quotagate.gateway.store.MemoryQuotaStore;
@@ -58,6 +59,7 @@ class QuotaAdmissionTest {
     private final MemoryQuotaStore memory = new MemoryQuotaStore(Clock.systemUTC());
     private final GatewayMetrics metrics = new GatewayMetrics(true);
     private final StoreRetries retries = new StoreRetries(1000, Duration.ofMinutes(1));
+    private final Map<String, String> cancelReceipts = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<String> storeCalls = new CopyOnWriteArrayList<>();
     private volatile boolean storeDown;
     private ConfigHolder holder;
@@ -197,6 +199,16 @@ class QuotaAdmissionTest {
         assertThat(templatesUsed("vip")).isEqualTo(1);
         admission.settle(admitted(admit("DELETE", "/v1/templates/x", vipKey)), UpstreamOutcome.responded(204));
         awaitTrue(() -> templatesUsed("vip") == 0);
+    }
+
+    @Test
+    void theCancelOfAFailedAdmitCarriesTheReceiptTheFailureNamed() throws Exception {
+        storeDown = true;
+        rejected(admit("POST", "/v1/portrait/generate", acmeKey));
+        storeDown = false;
+        awaitTrue(() -> !cancelReceipts.isEmpty());
+        // Without it a Redis store could not find a batch that applied after all, and the charge would stay.
+        cancelReceipts.forEach((id, receipt) -> assertThat(receipt).isEqualTo("receipt-of-" + id));
     }
 
     @Test
@@ -353,8 +365,15 @@ class QuotaAdmissionTest {
                     String name = method.getName();
                     if (name.equals("admit") || name.equals("cancel") || name.equals("settle")) {
                         storeCalls.add(name);
+                        if (name.equals("cancel") && args.length == 4) {
+                            cancelReceipts.put((String) args[2], String.valueOf(args[3]));
+                        }
                         if (storeDown) {
-                            return CompletableFuture.failedFuture(new StoreUnavailableException("store down (test)", null));
+                            // A failed admit names the receipt its request would have had, as RedisAdmission does.
+                            Map<String, String> receipts = name.equals("admit")
+                                    ? Map.of(((AdmitCommand) args[0]).requestId(), "receipt-of-" + ((AdmitCommand) args[0]).requestId())
+                                    : Map.of();
+                            return CompletableFuture.failedFuture(new StoreUnavailableException("store down (test)", null, receipts));
                         }
                     }
                     return method.invoke(delegate, args);
