@@ -49,19 +49,28 @@ else
   end
 end
 
--- Notes the request's new state (t, c or s), kept at least keep_ms from now: a cancelled id must
--- outlive any resend of its admit.
+-- Notes the request's new state (t, c or s). keep_ms: how long it must live at least from now (a
+-- cancelled id must outlive any resend of its admit); nil keeps the TTL as it is (a settled mark
+-- lives as long as the record it sits beside: refunds are common, and a bucket kept 24 h for each
+-- would hold every record in it that long).
 local function save(mark, keep_ms)
   local state = ({ t = 'tomb', c = 'cancelled', s = 'settled' })[mark]
   if legacy then
-    redis.call('SET', LEGACY, state .. rest, 'PX', math.max(redis.call('PTTL', LEGACY), keep_ms))
-  elseif old then
+    if keep_ms then
+      redis.call('SET', LEGACY, state .. rest, 'PX', math.max(redis.call('PTTL', LEGACY), keep_ms))
+    else
+      redis.call('SET', LEGACY, state .. rest, 'KEEPTTL')
+    end
+    return
+  end
+  local key = BB
+  if old then
+    key = B
     redis.call('HSET', B, id, state .. rest)
-    if redis.call('PTTL', B) < keep_ms then redis.call('PEXPIRE', B, keep_ms) end
   else
     redis.call('HSET', BB, MARK_FIELD, (marks or '') .. ';' .. id .. '=' .. mark)
-    if redis.call('PTTL', BB) < keep_ms then redis.call('PEXPIRE', BB, keep_ms) end
   end
+  if keep_ms and redis.call('PTTL', key) < keep_ms then redis.call('PEXPIRE', key, keep_ms) end
 end
 
 if not group then
@@ -103,5 +112,5 @@ end
 if refund then refund_all() end
 if tpl == 'create' and not ok2xx then release_slot() end
 if tpl == 'delete' and ok2xx then release_slot() end
-save('s', tomb_ttl)
+save('s', nil)
 return { 'settled' }

@@ -199,6 +199,31 @@ class RedisQuotaStoreTest extends QuotaStoreContract {
         assertThat(f.remaining()).containsExactly(197L);
     }
 
+    /**
+     * A batch's record lives the retention the admit asked for; a refund (common: every failed upstream call) must not
+     * stretch its bucket, which holds ~1,296 requests' batches, to the 24 h a cancel's mark needs.
+     */
+    @Test
+    void aBatchRecordLivesItsRetentionAndARefundDoesNotStretchItButACancelDoes() {
+        f.create(StoreFixture.DEFAULT, now());
+        StoreFixture.Admit first = request();
+        StoreFixture.Admit second = request();
+        List<AdmitResult> results = f.admitAll(List.of(first, second));
+        String receipt = ((AdmitResult.Admitted) results.get(1)).receipt();
+        assertThat(receipt).isEqualTo(first.id());
+        String bucket = RedisKeys.requestBucket(TENANT, receipt);
+        assertThat(REDIS.command("HEXISTS", bucket, receipt + "#")).isEqualTo(1L);
+        assertThat((Long) REDIS.command("PTTL", bucket)).isBetween(1L, StoreFixture.RETENTION);
+
+        f.settle(second.id(), true, false);
+        assertThat(f.remaining()).containsExactly(199L);
+        assertThat((Long) REDIS.command("PTTL", bucket)).isBetween(1L, StoreFixture.RETENTION);
+
+        f.cancel(first.id());
+        assertThat(f.remaining()).containsExactly(200L);
+        assertThat((Long) REDIS.command("PTTL", bucket)).isGreaterThan(StoreFixture.RETENTION);
+    }
+
     @Test
     void everyKeyCarriesTheTenantHashTagAndBadRequestsCreateNone() {
         f.create(StoreFixture.DEFAULT, now());
