@@ -260,7 +260,8 @@ class ObservabilityE2eTest {
             // The traffic makes these fire-worthy now: all refunds (flaky) and two tenants low on calls.
             assertThat(alertSeries).containsEntry("QuotagateRefundsSpiking", 1).containsEntry("QuotagateTenantsLowOnCalls", 1)
                     .containsEntry("QuotagateConfigMismatch", 0).containsEntry("QuotagateStoreUnavailable", 0)
-                    .hasSize(9);
+                    .containsEntry("QuotagateUnchargedAdmissionsPending", 0).containsEntry("QuotagateAuditLogDropping", 0)
+                    .hasSize(11);
 
             Map<String, Integer> panelSeries = new java.util.TreeMap<>();
             Path dashboard = PrometheusTools.ROOT.resolve("deploy/grafana/quotagate-dashboard.json");

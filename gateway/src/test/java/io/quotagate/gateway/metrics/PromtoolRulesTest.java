@@ -21,7 +21,7 @@ class PromtoolRulesTest {
     void alertRulesAreValid() {
         PrometheusTools.Run run = PrometheusTools.promtool(DIR, null, "check", "rules", "alerts.yml");
         assertThat(run.exit()).as(run.output()).isZero();
-        assertThat(run.output()).contains("SUCCESS: 9 rules found");
+        assertThat(run.output()).contains("SUCCESS: 11 rules found");
     }
 
     @Test
@@ -50,7 +50,7 @@ class PromtoolRulesTest {
                 (expected == null || expected.isEmpty() ? quiet : firing).add((String) check.get("alertname"));
             }
         }
-        assertThat(alerts).hasSize(9);
+        assertThat(alerts).hasSize(11);
         assertThat(firing).isEqualTo(alerts);
         assertThat(quiet).isEqualTo(alerts);
     }
