@@ -57,13 +57,9 @@ final class RedisAdmission {
             }
         }
         List<List<Integer>> parts = new ArrayList<>();
-        Map<String, String> receipts = new HashMap<>();
         for (List<Integer> indexes : calls.values()) {
             for (int from = 0; from < indexes.size(); from += MAX_BATCH) {
-                List<Integer> part = indexes.subList(from, Math.min(indexes.size(), from + MAX_BATCH));
-                parts.add(part);
-                String receipt = commands.get(part.get(0)).requestId();
-                part.forEach(i -> receipts.put(commands.get(i).requestId(), receipt));
+                parts.add(indexes.subList(from, Math.min(indexes.size(), from + MAX_BATCH)));
             }
         }
         List<CompletableFuture<Void>> sent = new ArrayList<>(parts.size());
@@ -79,10 +75,20 @@ final class RedisAdmission {
             if (error != null) {
                 // Whether a call applied is unknown: its receipts let a cancel find what it may have charged.
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                throw new StoreUnavailableException("Redis store failed: " + cause, cause, receipts);
+                throw new StoreUnavailableException("Redis store failed: " + cause, cause, receipts(commands, parts));
             }
             return List.of(results);
         });
+    }
+
+    /** Each request's receipt: the id of the first request of the call that carried it (built only on failure). */
+    private static Map<String, String> receipts(List<AdmitCommand> commands, List<List<Integer>> parts) {
+        Map<String, String> receipts = new HashMap<>();
+        for (List<Integer> part : parts) {
+            String receipt = commands.get(part.get(0)).requestId();
+            part.forEach(i -> receipts.put(commands.get(i).requestId(), receipt));
+        }
+        return receipts;
     }
 
     private static final AdmitResult INVALID_KEY =
