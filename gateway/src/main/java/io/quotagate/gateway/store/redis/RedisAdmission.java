@@ -101,6 +101,18 @@ final class RedisAdmission {
     }
 
     private CompletionStage<List<AdmitResult>> call(List<AdmitCommand> commands, List<Integer> part) {
+        ScriptCall call = encode(commands, part);
+        int n = part.size();
+        String receipt = commands.get(part.get(0)).requestId();
+        return scripts.run(Script.ADMIT, call.keys(), call.args()).thenApply(reply -> parse(reply, n, receipt));
+    }
+
+    /** The keys and arguments of one {@code admit.lua} call. */
+    record ScriptCall(List<Object> keys, Object[] args) {
+    }
+
+    /** One {@code admit.lua} call for {@code part} (indexes into {@code commands}, one tenant, one group). */
+    static ScriptCall encode(List<AdmitCommand> commands, List<Integer> part) {
         AdmitCommand first = commands.get(part.get(0));
         String t = first.tenantId();
         String g = RedisKeys.group(t, first.group());
@@ -126,9 +138,7 @@ final class RedisAdmission {
             args.addAll(List.of((Object[]) shape.split("\u0000", -1)));
         }
         args.addAll(requests);
-        int n = part.size();
-        String receipt = first.requestId();
-        return scripts.run(Script.ADMIT, keys, args.toArray()).thenApply(reply -> parse(reply, n, receipt));
+        return new ScriptCall(keys, args.toArray());
     }
 
     CompletionStage<Void> settle(SettleCommand c) {
