@@ -8,9 +8,9 @@
 --       7 free templates, 8 retention ms (>= 1), 9 the number S of request shapes; then S shapes of 4:
 --       key digest, cost, qps limited (1/0), templates (none/create/delete) (the requests of a batch
 --       mostly share one); then for each request: its id, the number of its shape (1..S)
--- Returns 8 values per request, in order:
---   'A', mode, limit, window remaining, reset ms, calls remaining, charged, charged from the free lot
---   or a reason, mode, limit, window remaining, retry after ms, calls remaining, -1, 0.
+-- Returns the answers in request order, as runs of 11 values (see emit below): a request's answer
+-- is 'A', mode, limit, window remaining, reset ms, calls remaining, charged, charged from the free
+-- lot, or a reason, mode, limit, window remaining, retry after ms, calls remaining, -1, 0.
 --
 -- Order: every check reads only, and every decision is made in memory first (a plan); the writes
 -- come once, after the last decision, summed over the batch: one HINCRBY per lot touched, one
@@ -37,18 +37,46 @@ local function before(a, b)
   return tonumber(a) < tonumber(b)
 end
 
-local out = {}
-local function answer(i, code, mode, limit, remaining, reset, calls, charged, free)
-  local b = (i - 1) * 8
-  out[b + 1], out[b + 2], out[b + 3], out[b + 4] = code, mode, limit, remaining
-  out[b + 5], out[b + 6], out[b + 7], out[b + 8] = reset, calls, charged, free or 0
+-- The answers, emitted in request order and kept as runs: consecutive requests whose answers
+-- differ only by a constant step in window remaining and in calls remaining share one run of 11
+-- values: count, code, mode, limit, remaining, reset, calls, charged, free, remaining step, calls
+-- step (the j-th request of a run, from 0, has remaining - j * step and calls - j * step). A batch
+-- admitted from one lot is one run, so the reply and the record hold a few values per batch, not 8
+-- per request. RedisAdmission.parse expands them.
+local runs, nruns, last_rem, last_calls = {}, 0, 0, 0
+local function emit(code, mode, limit, remaining, reset, calls, charged, free)
+  free = free or 0
+  if nruns > 0 then
+    local b = (nruns - 1) * 11
+    if runs[b + 2] == code and runs[b + 3] == mode and runs[b + 4] == limit and runs[b + 6] == reset
+        and runs[b + 8] == charged and runs[b + 9] == free then
+      local k, dr, dc = runs[b + 1], last_rem - remaining, last_calls - calls
+      if k == 1 or (dr == runs[b + 10] and dc == runs[b + 11]) then
+        runs[b + 1], runs[b + 10], runs[b + 11] = k + 1, dr, dc
+        last_rem, last_calls = remaining, calls
+        return
+      end
+    end
+  end
+  local b = nruns * 11
+  nruns = nruns + 1
+  runs[b + 1], runs[b + 2], runs[b + 3], runs[b + 4], runs[b + 5], runs[b + 6] = 1, code, mode, limit, remaining, reset
+  runs[b + 7], runs[b + 8], runs[b + 9], runs[b + 10], runs[b + 11] = calls, charged, free, 0, 0
+  last_rem, last_calls = remaining, calls
+end
+
+-- Answers decided before the rules run (cancelled, invalid key): the same for every such request.
+local pre = {}
+local function emit_pre(i)
+  emit(pre[i], 'count', 0, 0, 0, -1, -1, 0)
 end
 
 -- Rule 10: a resent or repeated admit returns its recorded decision and changes nothing; a
 -- cancelled id (cancelled before its admit arrived, or after it applied) never charges. A batch
--- that charged or reserved anything leaves one record (written at the end): cmsgpack of the
--- request ids, the answers (8 values per request), what each took (lot:n,...), template uses,
--- group and day, in field <first request id>#. That id is every request's receipt: settle.lua
+-- that charged or reserved anything leaves one record (written at the end): cmsgpack of the format
+-- (2), the request ids, the answers (runs, as returned), what each took (runs of 3: count, lot or
+-- the whole "lot:n,..." text, calls or ''), template uses, group and day, in field
+-- <first request id>#. That id is every request's receipt: settle.lua
 -- finds the record with it, and notes what it did in field <first request id>! as ";<id>=<mark>"
 -- (t: cancelled before the batch applied, c: cancelled after, s: settled). Two fields per batch,
 -- read with one HMGET; nothing per request.
@@ -67,14 +95,29 @@ local function recorded_decisions()
   end
   if batch then
     -- The batch applied before: answer what it answered (a request cancelled since: CANCELLED).
-    local _, answers = cmsgpack.unpack(batch)
-    for i = 1, n do
+    -- Records of the version before runs hold 8 values per request.
+    local format, a, b = cmsgpack.unpack(batch)
+    local answers = type(format) == 'number' and b or a
+    local i = 0
+    local function again(code, mode, limit, remaining, reset, calls, charged, free)
+      i = i + 1
       if cancelled(i) then
-        answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
+        emit('CANCELLED', 'count', 0, 0, 0, -1, -1, 0)
       else
-        local b = (i - 1) * 8
-        answer(i, answers[b + 1], answers[b + 2], answers[b + 3], answers[b + 4], answers[b + 5], answers[b + 6],
+        emit(code, mode, limit, remaining, reset, calls, charged, free)
+      end
+    end
+    if type(format) ~= 'number' then
+      for b = 0, 8 * n - 1, 8 do
+        again(answers[b + 1], answers[b + 2], answers[b + 3], answers[b + 4], answers[b + 5], answers[b + 6],
           answers[b + 7], answers[b + 8])
+      end
+    else
+      for b = 0, #answers - 1, 11 do
+        for j = 0, answers[b + 1] - 1 do
+          again(answers[b + 2], answers[b + 3], answers[b + 4], answers[b + 5] - j * answers[b + 10], answers[b + 6],
+            answers[b + 7] - j * answers[b + 11], answers[b + 8], answers[b + 9])
+        end
       end
     end
     return {}, false
@@ -82,7 +125,7 @@ local function recorded_decisions()
   local pending, any = {}, false
   for i = 1, n do
     if cancelled(i) then
-      answer(i, 'CANCELLED', 'count', 0, 0, 0, -1, -1)
+      pre[i] = 'CANCELLED'
     else
       pending[i], any = true, true
     end
@@ -90,8 +133,15 @@ local function recorded_decisions()
   return pending, any
 end
 
+-- Emits every request's answer when none reached the rules (each is in pre).
+local function all_pre()
+  for i = 1, n do emit_pre(i) end
+  return runs
+end
+
 local pending, any = recorded_decisions()
-if not any then return out end
+if nruns > 0 then return runs end
+if not any then return all_pre() end
 
 -- The requests still to decide: each is its shape (shared, read only).
 local shapes = {}
@@ -131,13 +181,13 @@ local live = false
 for i = 1, n do
   local r = req[i]
   if r and not valid[r.digest] then
-    answer(i, 'INVALID_API_KEY', 'count', 0, 0, 0, -1, -1)
+    pre[i] = 'INVALID_API_KEY'
     req[i] = nil
   elseif r then
     live = true
   end
 end
-if not live then return out end
+if not live then return all_pre() end
 
 -- Server time: the µs and ms as strings are cut from the reply, not formatted.
 local t = redis.call('TIME')
@@ -150,9 +200,9 @@ local day = string.format('%d', math.floor(now_ms / 86400000))
 local U = prefix .. 'u:' .. group .. ':' .. day
 local rejections = {}
 
-local function reject(i, reason, mode, limit, remaining, retry_ms, calls)
+local function reject(reason, mode, limit, remaining, retry_ms, calls)
   rejections[reason] = (rejections[reason] or 0) + 1
-  answer(i, reason, mode, limit, remaining, retry_ms, calls, -1)
+  emit(reason, mode, limit, remaining, retry_ms, calls, -1, 0)
 end
 
 -- A usage key is created by the first increment of one of its fields: EXPIRE then, not on every
@@ -171,10 +221,10 @@ end
 local g = redis.call('HMGET', G, 'nx', 'mode', 'calls', 'wx', 'tu', 'tq')
 if status == 'suspended' then
   for i = 1, n do
-    if req[i] then reject(i, 'TENANT_SUSPENDED', g[2] or 'count', 0, 0, 0, -1) end
+    if req[i] then reject('TENANT_SUSPENDED', g[2] or 'count', 0, 0, 0, -1) else emit_pre(i) end
   end
   count_rejections()
-  return out
+  return runs
 end
 
 -- Rule 1: maybe the group's first admit (a group added to the config later); activation checks
@@ -271,7 +321,8 @@ local function load_lots()
 end
 
 -- Takes cost calls in use order, or nothing when they cannot be covered in full. Returns the
--- calls taken from the free lot and the record's "taken" field (lot:n,...), or nil.
+-- calls taken from the free lot and what was taken: a lot and the calls taken from it, or the whole
+-- "lot:n,..." text and '' when several lots gave; or nil.
 local function take_calls(cost, cost_s)
   if usable < cost then return nil end
   -- The usual case: the first lot with calls left covers the whole cost.
@@ -282,7 +333,7 @@ local function take_calls(cost, cost_s)
   if first and first.rem >= cost then
     first.rem, first.took = first.rem - cost, first.took + cost
     usable = usable - cost
-    return first.free and cost or 0, first.id .. ':' .. cost_s
+    return first.free and cost or 0, first.id, cost_s
   end
   local need, plan = cost, {}
   while need > 0 do
@@ -307,7 +358,7 @@ local function take_calls(cost, cost_s)
     taken[k] = lot.id .. ':' .. string.format('%d', take)
   end
   usable = usable - cost
-  return free, table.concat(taken, ',')
+  return free, table.concat(taken, ','), ''
 end
 
 -- Rule 7: a create needs a free slot.
@@ -357,36 +408,53 @@ local function window_retry_ms()
   return retry_ms
 end
 
+-- What each request took, as runs of 3 in request order: count, lot (or the whole text), calls
+-- (or ''); '', '' for a request that took nothing.
+local takes, ntakes = {}, 0
+local function took(lot, calls)
+  local b = (ntakes - 1) * 3
+  if ntakes > 0 and takes[b + 2] == lot and takes[b + 3] == calls then
+    takes[b + 1] = takes[b + 1] + 1
+  else
+    b = ntakes * 3
+    ntakes = ntakes + 1
+    takes[b + 1], takes[b + 2], takes[b + 3] = 1, lot, calls
+  end
+end
+
 -- Every request in order: permanent reasons before the transient QPS one, as in MemoryAdmission.
 local admitted, charged_total, charged_free, creates = 0, 0, 0, 0
-local takes, tpls, recorded = {}, {}, false
+local tpls, recorded = {}, false
 -- calls remaining as reported: the usable calls in count mode (nil here), -1 in QPS mode
 local reported
 if mode ~= 'count' then reported = -1 end
 for i = 1, n do
   local r = req[i]
-  if r then
+  local lot, lot_calls = '', ''
+  if not r then
+    emit_pre(i)
+  else
     local calls = reported or math.max(usable, 0)
     local counted = r.qps and in_window + pushed or 0
     -- the limit applies to (and is reported for) QPS-limited routes only
     local lim, lim_s = 0, '0'
     if r.qps then lim, lim_s = limit, limit_s end
     if r.qps and mode == 'qps' and limit <= 0 then
-      reject(i, 'QPS_NOT_PURCHASED', mode, 0, 0, 0, -1)
+      reject('QPS_NOT_PURCHASED', mode, 0, 0, 0, -1)
     elseif mode == 'count' and r.cost > 0 and usable < r.cost then
-      reject(i, 'CALLS_EXHAUSTED', mode, lim, 0, 0, calls)
+      reject('CALLS_EXHAUSTED', mode, lim, 0, 0, calls)
     elseif not template_slot_free(r.tpl) then
-      reject(i, 'TEMPLATE_QUOTA_EXHAUSTED', mode, lim, 0, 0, reported or usable)
+      reject('TEMPLATE_QUOTA_EXHAUSTED', mode, lim, 0, 0, reported or usable)
     elseif r.qps and counted >= limit then
-      reject(i, 'QPS_EXCEEDED', mode, lim, 0, window_retry_ms(), reported or usable)
+      reject('QPS_EXCEEDED', mode, lim, 0, window_retry_ms(), reported or usable)
     else
-      local free, taken = 0, ''
+      local free, taken, taken_calls = 0, '', ''
       if mode == 'count' and r.cost > 0 then
-        free, taken = take_calls(r.cost, r.cost_s)
+        free, taken, taken_calls = take_calls(r.cost, r.cost_s)
       end
       if not free then
         -- the index held fewer calls than the group's total said: deny rather than charge in part
-        reject(i, 'CALLS_EXHAUSTED', mode, lim, 0, 0, calls)
+        reject('CALLS_EXHAUSTED', mode, lim, 0, 0, calls)
       else
         local charged = (mode == 'count' and r.cost > 0) and r.cost or 0
         local remaining, reset_ms = 0, 0
@@ -399,12 +467,13 @@ for i = 1, n do
         if r.tpl == 'create' then tu, creates = tu + 1, creates + 1 end
         charged_total, charged_free, admitted = charged_total + charged, charged_free + free, admitted + 1
         local left = reported or usable
-        answer(i, 'A', mode, lim, remaining, reset_ms, left, charged, free)
-        if charged > 0 then takes[i], recorded = taken, true end
+        emit('A', mode, lim, remaining, reset_ms, left, charged, free)
+        if charged > 0 then lot, lot_calls, recorded = taken, taken_calls, true end
         if r.tpl ~= 'none' then tpls[i], recorded = r.tpl, true end
       end
     end
   end
+  took(lot, lot_calls)
 end
 
 -- Every decision made: apply the charges, the slots and the window together (rule 8).
@@ -456,11 +525,11 @@ end
 if recorded then
   local ids = {}
   for i = 1, n do ids[i] = id_of(i) end
-  redis.call('HSET', KEYS[9], BATCH_FIELD, cmsgpack.pack(ids, out, takes, tpls, group, day))
+  redis.call('HSET', KEYS[9], BATCH_FIELD, cmsgpack.pack(2, ids, runs, takes, tpls, group, day))
   if redis.call('PTTL', KEYS[9]) < tonumber(ARGV[8]) then redis.call('PEXPIRE', KEYS[9], ARGV[8]) end
 end
 count_usage('admitted', admitted)
 count_usage('charged', charged_total)
 count_usage('charged_free', charged_free)
 count_rejections()
-return out
+return runs

@@ -13,8 +13,11 @@ local T, B, LEGACY, BB, id, receipt = KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[6
 local tomb_ttl = num(ARGV[5])
 local MARK_FIELD = receipt .. '!'
 
--- What the admission took. admit.lua writes one record per batch: cmsgpack of the request ids, the
--- answers (8 per request), what each took, template uses, group and day, in field <receipt>#; what
+-- What the admission took. admit.lua writes one record per batch: cmsgpack of the format (2), the
+-- request ids, the answers (runs of 11 values, the first the run's length and the second its code),
+-- what each took (runs of 3: length, lot or the whole "lot:n,..." text, calls or ''), template
+-- uses, group and day, in field <receipt># (the version before runs: the request ids, 8 answer
+-- values and the text taken per request, template uses, group and day); what
 -- settle and cancel did is noted in field <receipt>! as ";<id>=<mark>" (t: cancelled before the
 -- batch applied, c: cancelled after, s: settled). Versions before batch records wrote one string
 -- per request in its own bucket field (or, before buckets, its own key): state, then SEP and mode,
@@ -24,12 +27,29 @@ local batch, marks = found[1], found[2]
 if marks and string.find(marks, ';' .. id .. '=', 1, true) then return { 'noop' } end
 local group, day, tpl, taken
 local old, legacy, rest = nil, false, nil
+-- The value of request j (from 1) in runs of the given width whose first value is the run's length.
+local function in_runs(runs, width, j, at)
+  for b = 0, #runs - 1, width do
+    if j <= runs[b + 1] then return runs[b + at] end
+    j = j - runs[b + 1]
+  end
+end
+
 if batch then
-  local ids, answers, takes, tpls, g, d = cmsgpack.unpack(batch)
+  local format, ids, answers, takes, tpls, g, d = cmsgpack.unpack(batch)
+  if type(format) ~= 'number' then
+    ids, answers, takes, tpls, g, d = cmsgpack.unpack(batch)
+  end
   for j = 1, #ids do
     if ids[j] == id then
-      if answers[(j - 1) * 8 + 1] == 'A' then
-        group, day, tpl, taken = g, d, tpls[j] or 'none', takes[j] or ''
+      if type(format) ~= 'number' then
+        if answers[(j - 1) * 8 + 1] == 'A' then
+          group, day, tpl, taken = g, d, tpls[j] or 'none', takes[j] or ''
+        end
+      elseif in_runs(answers, 11, j, 2) == 'A' then
+        local lot, calls = in_runs(takes, 3, j, 2), in_runs(takes, 3, j, 3)
+        group, day, tpl = g, d, tpls[j] or 'none'
+        taken = (calls == '' or lot == '') and lot or (lot .. ':' .. calls)
       end
       break
     end

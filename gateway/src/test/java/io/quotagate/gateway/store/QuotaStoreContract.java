@@ -748,6 +748,31 @@ public abstract class QuotaStoreContract {
     }
 
     @Test
+    void aBatchThatCrossesFromTheFreeLotToAPackRefundsEachRequestToTheLotItTookFrom() {
+        f.create(new Activation(3, Duration.ofDays(365).toMillis(), 20), now());
+        f.grant(10, days(-1), days(30), "o-pack");
+        List<StoreFixture.Admit> batch = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            batch.add(request().countQps(100));
+        }
+        List<AdmitResult> r = f.admitAll(batch);
+
+        // Three from the free lot, then four from the pack; the window and the calls go down one by one.
+        assertThat(r).extracting(a -> ((Admitted) a).chargedFree()).containsExactly(1L, 1L, 1L, 0L, 0L, 0L, 0L);
+        assertThat(r).extracting(a -> ((Admitted) a).windowRemaining()).containsExactly(99L, 98L, 97L, 96L, 95L, 94L, 93L);
+        assertThat(r).extracting(a -> ((Admitted) a).callsRemaining()).containsExactly(12L, 11L, 10L, 9L, 8L, 7L, 6L);
+        assertThat(f.remaining()).containsExactly(0L, 6L);
+
+        f.settle(batch.get(1).id(), true, false);
+        f.settle(batch.get(5).id(), true, false);
+        f.settle(batch.get(6).id(), false, true);
+        assertThat(f.remaining()).containsExactly(1L, 7L);
+        // A request settled once is settled: a second refund changes nothing.
+        f.settle(batch.get(5).id(), true, false);
+        assertThat(f.remaining()).containsExactly(1L, 7L);
+    }
+
+    @Test
     void aBatchRepeatedReturnsItsFirstDecisionsAndChargesOnceAcrossTenants() {
         f.create(DEFAULT, now());
         ok(await(store.createTenant(new TenantOps.CreateTenant("beta", "Beta", Map.of(GROUP, DEFAULT),

@@ -163,25 +163,48 @@ final class RedisAdmission {
                 StoreRules.TOMBSTONE_TTL.toMillis(), requestId, batch)).thenApply(reply -> null);
     }
 
+    /** Values of one run in the admit reply ({@code admit.lua}, {@code emit}). */
+    private static final int RUN = 11;
+
     /**
-     * Eight values per request: 'A' or a reason, mode, limit, window remaining, reset or retry ms, calls, charged,
-     * charged from the free lot.
+     * The answers in request order, as runs of 11 values: the number of requests in the run, then the first one's
+     * answer ('A' or a reason, mode, limit, window remaining, reset or retry ms, calls remaining, charged, charged
+     * from the free lot), then the steps by which window remaining and calls remaining go down from one request of
+     * the run to the next. Everything else is the same for every request of a run.
      */
     static List<AdmitResult> parse(List<Object> r, int n, String receipt) {
-        if (r.size() != 8 * n) {
+        if (r.size() % RUN != 0) {
             throw new StoreUnavailableException("unexpected admit reply of " + r.size() + " values for " + n + " requests", null);
         }
         List<AdmitResult> out = new ArrayList<>(n);
-        for (int b = 0; b < r.size(); b += 8) {
-            String code = str(r.get(b));
-            BillingMode mode = "qps".equals(str(r.get(b + 1))) ? BillingMode.QPS : BillingMode.COUNT;
-            if ("A".equals(code)) {
-                out.add(new AdmitResult.Admitted(mode, num(r.get(b + 2)), num(r.get(b + 3)), num(r.get(b + 4)),
-                        num(r.get(b + 5)), (int) num(r.get(b + 6)), num(r.get(b + 7)), receipt));
-            } else {
-                out.add(new AdmitResult.Denied(AdmitResult.Reason.valueOf(code), mode, num(r.get(b + 2)), num(r.get(b + 3)),
-                        num(r.get(b + 4)), num(r.get(b + 5))));
+        for (int b = 0; b < r.size(); b += RUN) {
+            long count = num(r.get(b));
+            if (count < 1 || out.size() + count > n) {
+                throw new StoreUnavailableException("unexpected admit reply: a run of " + count + " after " + out.size()
+                        + " of " + n + " requests", null);
             }
+            String code = str(r.get(b + 1));
+            BillingMode mode = "qps".equals(str(r.get(b + 2))) ? BillingMode.QPS : BillingMode.COUNT;
+            long limit = num(r.get(b + 3));
+            long remaining = num(r.get(b + 4));
+            long reset = num(r.get(b + 5));
+            long calls = num(r.get(b + 6));
+            long charged = num(r.get(b + 7));
+            long free = num(r.get(b + 8));
+            long remainingStep = num(r.get(b + 9));
+            long callsStep = num(r.get(b + 10));
+            boolean admitted = "A".equals(code);
+            AdmitResult.Reason reason = admitted ? null : AdmitResult.Reason.valueOf(code);
+            for (long j = 0; j < count; j++) {
+                long rem = remaining - j * remainingStep;
+                long left = calls - j * callsStep;
+                out.add(admitted
+                        ? new AdmitResult.Admitted(mode, limit, rem, reset, left, (int) charged, free, receipt)
+                        : new AdmitResult.Denied(reason, mode, limit, rem, reset, left));
+            }
+        }
+        if (out.size() != n) {
+            throw new StoreUnavailableException("unexpected admit reply: " + out.size() + " answers for " + n + " requests", null);
         }
         return out;
     }
