@@ -1,5 +1,6 @@
 package io.quotagate.gateway.store.redis;
 
+import io.quotagate.gateway.store.Activation;
 import io.quotagate.gateway.store.AdmitCommand;
 import io.quotagate.gateway.store.AdmitResult;
 import io.quotagate.gateway.store.BillingMode;
@@ -94,10 +95,15 @@ final class RedisAdmission {
     private static final AdmitResult INVALID_KEY =
             new AdmitResult.Denied(AdmitResult.Reason.INVALID_API_KEY, BillingMode.COUNT, 0, 0, 0, -1);
 
-    /** Requests decided in one call: same tenant, group and the limits config gives them. */
+    /**
+     * Requests decided in one call: same tenant, group and the limits config gives them. Built per request, so from
+     * plain fields: a record's {@code toString} (the activation's) is far dearer than the rest of this method.
+     */
     private static String callKey(AdmitCommand c) {
+        Activation a = c.activation();
         return c.tenantId() + '\u0000' + c.group() + '\u0000' + c.countModeQps() + '\u0000' + c.maxQps() + '\u0000'
-                + c.activation() + '\u0000' + c.retentionMillis();
+                + a.freeCalls() + '\u0000' + a.freeValidityMillis() + '\u0000' + a.freeTemplates() + '\u0000'
+                + c.retentionMillis();
     }
 
     private CompletionStage<List<AdmitResult>> call(List<AdmitCommand> commands, List<Integer> part) {
