@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -54,7 +55,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *   -DargLine="-Xms512m -Xmx512m -XX:+UseParallelGC -Dio.netty.buffer.checkAccessible=false"
  * </pre>
  *
- * {@code -Dbench.batches=20,5,1}, {@code -Dbench.rounds=3}, {@code -Dbench.seconds=6}, {@code -Dbench.warmup=5}
+ * {@code -Dbench.batches=20,5,1}, {@code -Dbench.clients=redisson,per-loop}, {@code -Dbench.rounds=3}, {@code -Dbench.seconds=6}, {@code -Dbench.warmup=5}
  * (seconds per client and batch size), {@code -Dbench.inflight=8}. The report is printed and written to
  * {@code gateway/target/bench-perloop.txt}.
  */
@@ -69,6 +70,8 @@ class PerLoopAdmitBenchmark {
     private static final Duration WARMUP = Duration.ofSeconds(Integer.getInteger("bench.warmup", 5));
     private static final int[] BATCHES = Arrays.stream(System.getProperty("bench.batches", "20,5,1").split(","))
             .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+    /** {@code -Dbench.clients=redisson}: one client only (e.g. under a profiler). */
+    private static final List<String> CLIENTS = List.of(System.getProperty("bench.clients", "redisson,per-loop").split(","));
 
     /** A client under test: a batch of admits in, their results out, on the loop. */
     private record Client(String name, Function<List<AdmitCommand>, CompletionStage<List<AdmitResult>>> admitAll,
@@ -99,9 +102,10 @@ class PerLoopAdmitBenchmark {
             pipe = RespPipeline.connect(loop, transport.socketChannel(), REDIS.host(), REDIS.port()).get(5, TimeUnit.SECONDS);
             String sha = perLoopScriptLoad(loop, pipe);
             RespPipeline p = pipe;
-            List<Client> clients = List.of(
+            List<Client> clients = Stream.of(
                     new Client("redisson", store::admitAll, () -> 0L),
-                    new Client("per-loop", commands -> perLoopAdmit(p, sha, commands), p::flushes));
+                    new Client("per-loop", commands -> perLoopAdmit(p, sha, commands), p::flushes))
+                    .filter(c -> CLIENTS.contains(c.name())).toList();
             RequestIds ids = new RequestIds();
             StoreFixture.Admit template = StoreFixture.request().countQps(1_000_000);
             // Ids as a replica makes them (consecutive ids share a record bucket).
@@ -113,7 +117,7 @@ class PerLoopAdmitBenchmark {
                 }
                 for (int round = 0; round < 2 * ROUNDS; round++) {
                     // A B B A A B …: a drift of the machine's speed hits both clients alike.
-                    Client c = clients.get((round + 1) / 2 % 2);
+                    Client c = clients.get((round + 1) / 2 % clients.size());
                     report.add(measure(f, loop, c, requests, batch, round / 2 + 1));
                 }
             }
