@@ -20,6 +20,12 @@ final class RedisStats {
                 .mapToLong(l -> field(l, "failed_calls=") + field(l, "rejected_calls=")).sum();
     }
 
+    /** Microseconds Redis spent in the command ({@code usec}; a script's includes the commands it ran). */
+    static long usec(RedisServerExtension redis, String command) {
+        return Arrays.stream(lines(redis)).filter(l -> l.startsWith("cmdstat_" + command + ":"))
+                .mapToLong(l -> field(l, ",usec=")).sum();
+    }
+
     private static String[] lines(RedisServerExtension redis) {
         return String.valueOf(redis.command("INFO", "commandstats")).split("\r\n");
     }
