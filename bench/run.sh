@@ -9,6 +9,7 @@
 #   ROUNDS=5 DURATION=10 bench/run.sh
 #   LEGS="nginx nginx-limit-req scg quotagate-redis quotagate-redis-qps" bench/run.sh
 #   QG_JAVA_OPTS="-Dsome.switch=x" bench/run.sh   # extra JVM options for every Quotagate process (last wins)
+#   BASE_JAR=/tmp/before.jar LEGS="nginx quotagate-redis quotagate-redis@base" bench/run.sh  # before/after, one run
 #
 # Legs:
 #   direct               wrk -> upstream
@@ -21,6 +22,7 @@
 #   quotagate-redis      Quotagate, Redis store, count mode: key, QPS window, charge, usage counters
 #   quotagate-redis-qps  Quotagate, Redis store, QPS mode: key and the QPS window of a purchase, no charge
 #   quotagate-redis-unbatched  as quotagate-redis with calls_in_flight: 0 (one script call per request; not in the default LEGS)
+#   <any quotagate leg>@base   the same leg run from $BASE_JAR (another build of the gateway), for a before/after
 # Every process (nginx, Spring Cloud Gateway, each Quotagate leg, Redis) is started once, warmed up once and stays
 # up for all rounds. scg and the Redis legs share one Redis.
 #
@@ -67,12 +69,15 @@ cleanup() {
 trap cleanup EXIT
 
 has_leg() { [[ " $LEGS " == *" $1 "* ]]; }
-uses_redis() { has_leg scg || has_leg quotagate-redis || has_leg quotagate-redis-qps || has_leg quotagate-redis-unbatched; }
+uses_redis() { has_leg scg || [[ " $LEGS " == *" quotagate-redis"* ]]; }
 
 for tool in nginx wrk java; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is not installed (apt-get install -y nginx wrk)" >&2; exit 2; }
 done
 [ -f "$JAR" ] || { echo "bench: $JAR is missing; run: mvn -q package -DskipTests" >&2; exit 2; }
+if [[ " $LEGS " == *"@base "* ]]; then
+  [ -f "${BASE_JAR:-}" ] || { echo "bench: an @base leg needs BASE_JAR, the jar of the build to compare with" >&2; exit 2; }
+fi
 if uses_redis; then
   command -v redis-server >/dev/null || { echo "bench: redis-server is not installed" >&2; exit 2; }
 fi
@@ -168,7 +173,7 @@ quotagate_yaml() {
   if [ "$store" = redis ]; then
     # quotagate-redis-unbatched: one script call per request (no coalescing), to show what coalescing buys.
     local in_flight=""
-    [ "$leg" = quotagate-redis-unbatched ] && in_flight=", calls_in_flight: 0"
+    [[ $leg == quotagate-redis-unbatched* ]] && in_flight=", calls_in_flight: 0"
     redis_block="  redis: { address: \"redis://127.0.0.1:$REDIS_PORT\"$in_flight }"
   fi
   cat <<YAML
@@ -188,9 +193,11 @@ groups:
       - { match: "POST /v1/portrait/generate", cost: 1 }
       - { match: "POST /v1/portrait/free", cost: 0, qps: false }
 overrides:
-  $leg: { portrait: { count_mode_qps: $HIGH_QPS, max_qps: $HIGH_QPS } }
+  $(tenant_of "$leg"): { portrait: { count_mode_qps: $HIGH_QPS, max_qps: $HIGH_QPS } }
 YAML
 }
+
+tenant_of() { echo "${1//@/-}"; } # a leg's tenant id ('@' is not allowed in one)
 
 admin_cli() { # $1 = leg, then the command
   local leg=$1; shift
@@ -198,27 +205,29 @@ admin_cli() { # $1 = leg, then the command
 }
 
 start_quotagate() { # $1 = leg, $2 = store type (memory|redis), $3 = proxy port (admin = +1), $4 = mode (count|qps)
-  local leg=$1 store=$2 port=$3 mode=$4 key
+  local leg=$1 store=$2 port=$3 mode=$4 key jar=$JAR tenant
+  tenant=$(tenant_of "$1")
+  [[ $leg == *@base ]] && jar=$BASE_JAR
   quotagate_yaml "$leg" "$store" "$port" >"$work/$leg.yaml"
   # shellcheck disable=SC2086 # the option lists are meant to split into words
-  java $JVM_OPTS $QG_JAVA_OPTS -jar "$JAR" --config "$work/$leg.yaml" >"$work/$leg.log" 2>&1 &
+  java $JVM_OPTS $QG_JAVA_OPTS -jar "$jar" --config "$work/$leg.yaml" >"$work/$leg.log" 2>&1 &
   GW_PIDS[$leg]=$!
   pids+=($!)
   QG_PORTS[$leg]=$port
   wait_port "$port"; wait_port $((port + 1))
-  key=$(admin_cli "$leg" --json tenant create "$leg" | sed -E 's/.*"api_key":"([^"]+)".*/\1/')
+  key=$(admin_cli "$leg" --json tenant create "$tenant" | sed -E 's/.*"api_key":"([^"]+)".*/\1/')
   [[ $key == qg_* ]] || { echo "bench: could not create the tenant of $leg" >&2; exit 1; }
   if [ "$mode" = qps ]; then
     # QPS mode: calls are not charged; the limit is the purchase (max_qps raised above for it).
-    admin_cli "$leg" mode set "$leg" portrait qps >/dev/null
-    admin_cli "$leg" qps buy "$leg" portrait --qps "$HIGH_QPS" --days 1 --order "bench-$leg" >/dev/null
+    admin_cli "$leg" mode set "$tenant" portrait qps >/dev/null
+    admin_cli "$leg" qps buy "$tenant" portrait --qps "$HIGH_QPS" --days 1 --order "bench-$tenant" >/dev/null
   else
     # Count mode: a pack large enough for the whole run.
-    admin_cli "$leg" pack grant "$leg" portrait --calls 1000000000 --order "bench-$leg" >/dev/null
+    admin_cli "$leg" pack grant "$tenant" portrait --calls 1000000000 --order "bench-$tenant" >/dev/null
   fi
   # The limit in force must be the high one, in the leg's mode, or the leg would measure rejections.
   local show
-  show=$(admin_cli "$leg" --json tenant show "$leg" | tr -d ' \n')
+  show=$(admin_cli "$leg" --json tenant show "$tenant" | tr -d ' \n')
   [[ $show == *'"mode":"'$mode'"'* && $show == *'"qps_limit":'$HIGH_QPS[,}]* ]] ||
     { echo "bench: the tenant of $leg is not in $mode mode at $HIGH_QPS QPS: $show" >&2; exit 1; }
   KEYS[$leg]=$key
@@ -344,9 +353,10 @@ for leg in $LEGS; do
     nginx) GW_PIDS[$leg]=$(cat "$work/nginx-proxy.pid") ;;
     nginx-limit-req) GW_PIDS[$leg]=$(cat "$work/nginx-limit-req.pid"); KEYS[$leg]="Bearer bench-nginx" ;;
     scg) start_scg ;;
-    quotagate|quotagate-auth) start_quotagate "$leg" memory "$port" count; port=$((port + 2)) ;;
-    quotagate-redis|quotagate-redis-unbatched) start_quotagate "$leg" redis "$port" count; port=$((port + 2)) ;;
-    quotagate-redis-qps) start_quotagate "$leg" redis "$port" qps; port=$((port + 2)) ;;
+    quotagate|quotagate-auth|quotagate@base|quotagate-auth@base) start_quotagate "$leg" memory "$port" count; port=$((port + 2)) ;;
+    quotagate-redis|quotagate-redis-unbatched|quotagate-redis@base|quotagate-redis-unbatched@base)
+      start_quotagate "$leg" redis "$port" count; port=$((port + 2)) ;;
+    quotagate-redis-qps|quotagate-redis-qps@base) start_quotagate "$leg" redis "$port" qps; port=$((port + 2)) ;;
     direct) ;;
     *) echo "bench: unknown leg $leg" >&2; exit 2 ;;
   esac

@@ -13,8 +13,11 @@ import org.junit.jupiter.api.Test;
 /** The benchmark's RESP2 reply decoder gives what Redisson's StringCodec gives, whatever way the bytes arrive. */
 class RespReplyDecoderTest {
 
-    private static final String ADMIT_REPLY = "*8\r\n$1\r\nA\r\n$5\r\ncount\r\n:1000000\r\n:999999\r\n:-1\r\n$10\r\n1234567890\r\n:1\r\n:0\r\n";
-    private static final List<Object> ADMIT_VALUES = List.of("A", "count", 1_000_000L, 999_999L, -1L, "1234567890", 1L, 0L);
+    /** One run of admit.lua's reply: 3 requests admitted (RedisAdmission.parse). */
+    private static final String ADMIT_REPLY = "*11\r\n:3\r\n$1\r\nA\r\n$5\r\ncount\r\n:1000000\r\n:999999\r\n:-1\r\n"
+            + "$10\r\n1234567890\r\n:1\r\n:0\r\n:1\r\n:1\r\n";
+    private static final List<Object> ADMIT_VALUES =
+            List.of(3L, "A", "count", 1_000_000L, 999_999L, -1L, "1234567890", 1L, 0L, 1L, 1L);
 
     @Test
     void decodesEveryReplyTypeAsStringsLongsAndLists() {
@@ -29,7 +32,7 @@ class RespReplyDecoderTest {
         assertThat(replies.get(5)).isEqualTo("");
         assertThat(replies.get(6)).isEqualTo(java.util.Arrays.asList(List.of("abc"), null));
         assertThat(replies.get(7)).isEqualTo(ADMIT_VALUES);
-        assertThat(RedisAdmission.parse(cast(replies.get(7)), 1, "r1")).hasSize(1);
+        assertThat(RedisAdmission.parse(cast(replies.get(7)), 3, "r1")).hasSize(3);
     }
 
     @Test
