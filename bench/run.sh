@@ -10,6 +10,8 @@
 #   LEGS="nginx nginx-limit-req scg quotagate-redis quotagate-redis-qps" bench/run.sh
 #   QG_JAVA_OPTS="-Dsome.switch=x" bench/run.sh   # extra JVM options for every Quotagate process (last wins)
 #   BASE_JAR=/tmp/before.jar LEGS="nginx quotagate-redis quotagate-redis@base" bench/run.sh  # before/after, one run
+#   BASE_JAVA_OPTS="-Xmn400m" LEGS="nginx quotagate quotagate@base" bench/run.sh  # JVM options A/B, one run
+#   BASE_REDIS_OPTS=", calls_in_flight: 2" LEGS="nginx quotagate-redis quotagate-redis@base" bench/run.sh  # store.redis
 #
 # Legs:
 #   direct               wrk -> upstream
@@ -22,7 +24,9 @@
 #   quotagate-redis      Quotagate, Redis store, count mode: key, QPS window, charge, usage counters
 #   quotagate-redis-qps  Quotagate, Redis store, QPS mode: key and the QPS window of a purchase, no charge
 #   quotagate-redis-unbatched  as quotagate-redis with calls_in_flight: 0 (one script call per request; not in the default LEGS)
-#   <any quotagate leg>@base   the same leg run from $BASE_JAR (another build of the gateway), for a before/after
+#   <any quotagate leg>@base   the same leg run from $BASE_JAR (another build of the gateway; default: the same
+#                        jar) with $BASE_JAVA_OPTS added (and $BASE_REDIS_OPTS in its store.redis block): a
+#                        before/after of two builds, of JVM options or of store settings, in one run
 # Every process (nginx, Spring Cloud Gateway, each Quotagate leg, Redis) is started once, warmed up once and stays
 # up for all rounds. scg and the Redis legs share one Redis.
 #
@@ -75,9 +79,9 @@ for tool in nginx wrk java; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is not installed (apt-get install -y nginx wrk)" >&2; exit 2; }
 done
 [ -f "$JAR" ] || { echo "bench: $JAR is missing; run: mvn -q package -DskipTests" >&2; exit 2; }
-if [[ " $LEGS " == *"@base "* ]]; then
-  [ -f "${BASE_JAR:-}" ] || { echo "bench: an @base leg needs BASE_JAR, the jar of the build to compare with" >&2; exit 2; }
-fi
+BASE_JAR=${BASE_JAR:-$JAR}
+BASE_JAVA_OPTS=${BASE_JAVA_OPTS:-}
+[ -f "$BASE_JAR" ] || { echo "bench: BASE_JAR $BASE_JAR is missing" >&2; exit 2; }
 if uses_redis; then
   command -v redis-server >/dev/null || { echo "bench: redis-server is not installed" >&2; exit 2; }
 fi
@@ -174,6 +178,7 @@ quotagate_yaml() {
     # quotagate-redis-unbatched: one script call per request (no coalescing), to show what coalescing buys.
     local in_flight=""
     [[ $leg == quotagate-redis-unbatched* ]] && in_flight=", calls_in_flight: 0"
+    [[ $leg == *@base ]] && in_flight+=${BASE_REDIS_OPTS:-}
     redis_block="  redis: { address: \"redis://127.0.0.1:$REDIS_PORT\"$in_flight }"
   fi
   cat <<YAML
@@ -205,12 +210,12 @@ admin_cli() { # $1 = leg, then the command
 }
 
 start_quotagate() { # $1 = leg, $2 = store type (memory|redis), $3 = proxy port (admin = +1), $4 = mode (count|qps)
-  local leg=$1 store=$2 port=$3 mode=$4 key jar=$JAR tenant
+  local leg=$1 store=$2 port=$3 mode=$4 key jar=$JAR opts=$QG_JAVA_OPTS tenant
   tenant=$(tenant_of "$1")
-  [[ $leg == *@base ]] && jar=$BASE_JAR
+  [[ $leg == *@base ]] && jar=$BASE_JAR && opts="$QG_JAVA_OPTS $BASE_JAVA_OPTS"
   quotagate_yaml "$leg" "$store" "$port" >"$work/$leg.yaml"
   # shellcheck disable=SC2086 # the option lists are meant to split into words
-  java $JVM_OPTS $QG_JAVA_OPTS -jar "$jar" --config "$work/$leg.yaml" >"$work/$leg.log" 2>&1 &
+  java $JVM_OPTS $opts -jar "$jar" --config "$work/$leg.yaml" >"$work/$leg.log" 2>&1 &
   GW_PIDS[$leg]=$!
   pids+=($!)
   QG_PORTS[$leg]=$port
@@ -344,6 +349,7 @@ half="$work/half.txt"
 : >"$results"; : >"$half"
 echo "bench: rounds=$ROUNDS duration=${DURATION}s connections=$CONNECTIONS wrk-threads=$THREADS workers=$WORKERS legs=[$LEGS]"
 echo "bench: $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1), $(nginx -v 2>&1)${QG_JAVA_OPTS:+, QG_JAVA_OPTS=$QG_JAVA_OPTS}"
+[[ " $LEGS " == *"@base "* ]] && echo "bench: @base legs: $BASE_JAR${BASE_JAVA_OPTS:+, BASE_JAVA_OPTS=$BASE_JAVA_OPTS}${BASE_REDIS_OPTS:+, BASE_REDIS_OPTS=$BASE_REDIS_OPTS}"
 echo "bench: logs and raw wrk output in $work"
 
 # Start every gateway, then warm every leg up once at full speed (the JIT compiles the hot path).
