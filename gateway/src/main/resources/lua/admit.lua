@@ -76,10 +76,10 @@ end
 -- that charged or reserved anything leaves one record (written at the end): cmsgpack of the format
 -- (2), the request ids, the answers (runs, as returned), what each took (runs of 3: count, lot or
 -- the whole "lot:n,..." text, calls or ''), template uses, group and day, in field
--- <first request id>#. That id is every request's receipt: settle.lua
--- finds the record with it, and notes what it did in field <first request id>! as ";<id>=<mark>"
--- (t: cancelled before the batch applied, c: cancelled after, s: settled). Two fields per batch,
--- read with one HMGET; nothing per request.
+-- <first request id>#. That id is every request's receipt: settle.lua finds the record with it,
+-- and notes what it did in field <first request id>! as ";<id>=<mark>" (t: cancelled before the
+-- batch applied, c: cancelled after, s: settled). Two fields per batch, read with one HMGET;
+-- nothing per request.
 local function id_of(i) return ARGV[FIRST + (i - 1) * 2] end
 local BATCH_FIELD, MARK_FIELD = id_of(1) .. '#', id_of(1) .. '!'
 
